@@ -1,0 +1,290 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) twilio_ops.chat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The planning engine shared by the single and bulk channel modules.
+
+This is a private module_utils of twilio_ops.chat, not a public API.
+
+Planning is pure: plan_channel_change() takes a channel's current state and
+the wanted state and says what to send, without any I/O. Reading and writing
+go through the client; the bulk path runs writes on a thread pool while the
+main thread keeps reading pages and alone returns results to Ansible.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+import concurrent.futures
+
+from ansible_collections.twilio_ops.chat.plugins.module_utils._client import PAGE_SIZE, TwilioError
+
+CHANNEL_FIELDS = (
+    'sid', 'account_sid', 'service_sid', 'friendly_name', 'unique_name', 'attributes', 'type',
+    'messaging_service_sid', 'date_created', 'date_updated', 'created_by', 'members_count',
+    'messages_count', 'url',
+)
+
+ChannelPlan = collections.namedtuple('ChannelPlan', ['sid', 'unique_name', 'changed', 'update', 'before', 'after', 'refusal'])
+ChannelPlan.__doc__ = """What to do with one channel.
+
+update is the form body of the Chat v3 request ({} when nothing is sent);
+refusal is a message when the wanted state cannot be reached.
+"""
+
+
+def channel_view(resource, conversation=None):
+    """A channel as this collection returns it, from a Chat v2/v3 channel or a Conversations v1 conversation.
+
+    The messaging service lives only on the Conversations side and on the Chat
+    v3 answer; Chat v2 does not carry it, so it is None unless known.
+    """
+    view = dict((field, resource.get(field)) for field in CHANNEL_FIELDS)
+    if view['service_sid'] is None:
+        view['service_sid'] = resource.get('chat_service_sid')
+    if view['type'] is None and 'chat_service_sid' in resource:
+        # Only private channels are visible as conversations.
+        view['type'] = 'private'
+    if conversation is not None:
+        view['messaging_service_sid'] = conversation.get('messaging_service_sid')
+    return view
+
+
+def migration_state(view):
+    """The part of a channel the migration looks at and changes: what diffs show."""
+    return {'type': view.get('type'), 'messaging_service_sid': view.get('messaging_service_sid')}
+
+
+def plan_channel_change(current, wanted_type, wanted_messaging_service_sid=None):
+    """Decide, without any I/O, what the Chat v3 update must send to reach the wanted state."""
+    before = migration_state(current)
+    sid = current.get('sid')
+    unique_name = current.get('unique_name')
+    if wanted_type == 'public':
+        if before['type'] == 'public':
+            return ChannelPlan(sid, unique_name, False, {}, before, dict(before), None)
+        return ChannelPlan(sid, unique_name, False, {}, before, dict(before),
+                           'Channel %s is private; Twilio does not allow migrating a channel to public' % sid)
+    needs_type = before['type'] != 'private'
+    needs_messaging_service = bool(wanted_messaging_service_sid) and wanted_messaging_service_sid != before['messaging_service_sid']
+    if not needs_type and not needs_messaging_service:
+        return ChannelPlan(sid, unique_name, False, {}, before, dict(before), None)
+    update = {'Type': 'private'}
+    after = {'type': 'private', 'messaging_service_sid': before['messaging_service_sid']}
+    if wanted_messaging_service_sid:
+        update['MessagingServiceSid'] = wanted_messaging_service_sid
+        after['messaging_service_sid'] = wanted_messaging_service_sid
+    return ChannelPlan(sid, unique_name, True, update, before, after, None)
+
+
+def format_migration_state(state):
+    return 'type=%s messaging_service_sid=%s' % (state['type'], state['messaging_service_sid'] or '-')
+
+
+def describe_changes(service_sid, channel_results):
+    """A diff with one line per changed channel, readable in --diff output even for thousands of channels."""
+    changed = [r for r in channel_results if r['changed']]
+    lines_before = ['# Chat service %s: %d channel(s) change' % (service_sid, len(changed))]
+    lines_after = list(lines_before)
+    for result in sorted(changed, key=lambda r: r['sid']):
+        label = result['sid'] + (' (%s)' % result['unique_name'] if result['unique_name'] else '')
+        lines_before.append('%s: %s' % (label, format_migration_state(result['before'])))
+        lines_after.append('%s: %s' % (label, format_migration_state(result['after'])))
+    return {
+        'before_header': 'service %s (before)' % service_sid,
+        'after_header': 'service %s (after)' % service_sid,
+        'before': '\n'.join(lines_before) + '\n',
+        'after': '\n'.join(lines_after) + '\n',
+    }
+
+
+def is_not_found(error):
+    return error.status == 404
+
+
+def read_channel(client, service_sid, channel, with_messaging_service):
+    """Read one channel by SID or unique name; its messaging service too when it matters."""
+    try:
+        resource = client.fetch_channel(service_sid, channel)
+    except TwilioError as exc:
+        if is_not_found(exc):
+            exc.message = 'Channel %r was not found in Chat service %s (%s)' % (channel, service_sid, exc.message)
+        raise
+    conversation = None
+    if with_messaging_service and resource.get('type') == 'private':
+        conversation = client.fetch_conversation(service_sid, resource['sid'])
+    return channel_view(resource, conversation)
+
+
+def apply_channel_plan(client, service_sid, plan, webhook_enabled=None):
+    """Send the plan's one write and return the channel as Twilio now has it."""
+    return channel_view(client.update_channel(service_sid, plan.sid, plan.update, webhook_enabled))
+
+
+def read_channels(client, service_sid, types, with_messaging_service, page_size=PAGE_SIZE):
+    """Yield every channel of the given types with list calls, joining messaging services for private ones."""
+    messaging_services = {}
+    if with_messaging_service and 'private' in types:
+        messaging_services = dict((c['sid'], c.get('messaging_service_sid')) for c in client.list_conversations(service_sid, page_size))
+    for resource in client.list_channels(service_sid, types, page_size):
+        view = channel_view(resource)
+        if view['type'] == 'private':
+            view['messaging_service_sid'] = messaging_services.get(view['sid'])
+        yield view
+
+
+def candidate_channels(client, service_sid, wanted_messaging_service_sid):
+    """Yield the channels a service-wide migration has to look at, page by page.
+
+    Every public channel (Chat v2 list), then, when a messaging service is
+    wanted, every private channel whose conversation has another one
+    (Conversations v1 list). Callers start writing while later pages load.
+    """
+    for resource in client.list_channels(service_sid, ['public']):
+        yield channel_view(resource)
+    if wanted_messaging_service_sid:
+        for conversation in client.list_conversations(service_sid):
+            if conversation.get('messaging_service_sid') != wanted_messaging_service_sid:
+                yield channel_view(conversation, conversation)
+
+
+def requested_channels(client, service_sid, channels, wanted_messaging_service_sid):
+    """Yield the state of the channels asked for by SID or unique name.
+
+    Public channels come from the Chat v2 list and, when a messaging service is
+    wanted, private ones from the Conversations list, so a large selection
+    costs list calls; only the few channels found in neither are read one by
+    one (already private, or unknown: then the read reports not found).
+    """
+    remaining = collections.OrderedDict((name, True) for name in channels)
+
+    def take(view):
+        for key in (view['sid'], view['unique_name']):
+            if key is not None and key in remaining:
+                del remaining[key]
+                return True
+        return False
+
+    for view in candidate_channels(client, service_sid, wanted_messaging_service_sid):
+        if not remaining:
+            return
+        if take(view):
+            yield view
+    for name in list(remaining):
+        yield ('read', name)
+
+
+class BulkMigration:
+    """Migrate many channels of one service: plan in the main thread, write on a pool.
+
+    Results are collected per channel; only the caller (main thread) reports
+    them to Ansible.
+    """
+
+    def __init__(self, client, service_sid, wanted_type, wanted_messaging_service_sid=None, webhook_enabled=None,
+                 concurrency=10, max_failures=None, check_mode=False):
+        self.client = client
+        self.service_sid = service_sid
+        self.wanted_type = wanted_type
+        self.wanted_messaging_service_sid = wanted_messaging_service_sid
+        self.webhook_enabled = webhook_enabled
+        self.concurrency = concurrency
+        self.max_failures = max_failures
+        self.check_mode = check_mode
+        self.results = collections.OrderedDict()
+        self.stopped_early = False
+
+    @property
+    def failed_count(self):
+        return sum(1 for result in self.results.values() if result['failed'])
+
+    def _record(self, key, view_or_plan, changed=False, failed=False, msg=None, before=None, after=None):
+        self.results[key] = {
+            'sid': view_or_plan.get('sid') if isinstance(view_or_plan, dict) else view_or_plan.sid,
+            'unique_name': view_or_plan.get('unique_name') if isinstance(view_or_plan, dict) else view_or_plan.unique_name,
+            'changed': changed,
+            'failed': failed,
+            'msg': msg,
+            'before': before,
+            'after': after,
+        }
+
+    def _too_many_failures(self):
+        return self.max_failures is not None and self.failed_count >= self.max_failures
+
+    def _plan_and_submit(self, pool, pending, view):
+        plan = plan_channel_change(view, self.wanted_type, self.wanted_messaging_service_sid)
+        if plan.refusal:
+            self._record(plan.sid, plan, failed=True, msg=plan.refusal, before=plan.before, after=plan.before)
+        elif not plan.changed:
+            self._record(plan.sid, plan, msg='already %s' % plan.before['type'], before=plan.before, after=plan.after)
+        elif self.check_mode:
+            self._record(plan.sid, plan, changed=True, msg='would migrate (check mode)', before=plan.before, after=plan.after)
+        else:
+            pending[pool.submit(apply_channel_plan, self.client, self.service_sid, plan, self.webhook_enabled)] = plan
+
+    def _read_and_submit(self, pool, pending, name):
+        try:
+            view = read_channel(self.client, self.service_sid, name, bool(self.wanted_messaging_service_sid))
+        except TwilioError as exc:
+            self.results[name] = {'sid': None, 'unique_name': None, 'changed': False, 'failed': True,
+                                  'msg': str(exc), 'before': None, 'after': None}
+            return
+        self._plan_and_submit(pool, pending, view)
+
+    def _collect(self, pending, block):
+        if not pending:
+            return
+        done, dummy = concurrent.futures.wait(
+            list(pending), return_when=concurrent.futures.ALL_COMPLETED if block else concurrent.futures.FIRST_COMPLETED,
+            timeout=None if block else 0)
+        for future in done:
+            plan = pending.pop(future)
+            try:
+                view = future.result()
+            except TwilioError as exc:
+                self._record(plan.sid, plan, failed=True, msg=str(exc), before=plan.before, after=plan.before)
+            else:
+                self._record(plan.sid, plan, changed=True, msg='migrated', before=plan.before, after=migration_state(view))
+
+    def run(self, channels=None):
+        """Plan and apply for the selected channels (all candidates when channels is None)."""
+        if channels is None:
+            source = candidate_channels(self.client, self.service_sid, self.wanted_messaging_service_sid)
+        else:
+            source = requested_channels(self.client, self.service_sid, channels, self.wanted_messaging_service_sid)
+        pending = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            try:
+                for item in source:
+                    if isinstance(item, tuple):
+                        self._read_and_submit(pool, pending, item[1])
+                    elif item['sid'] not in self.results:
+                        self._plan_and_submit(pool, pending, item)
+                    self._collect(pending, block=False)
+                    if self._too_many_failures():
+                        self.stopped_early = True
+                        break
+                    # Keep memory flat: never queue far more writes than the pool can run.
+                    while len(pending) >= self.concurrency * 4:
+                        concurrent.futures.wait(list(pending), return_when=concurrent.futures.FIRST_COMPLETED)
+                        self._collect(pending, block=False)
+            finally:
+                if self.stopped_early:
+                    for future in pending:
+                        future.cancel()
+                    pending = dict((f, p) for f, p in pending.items() if not f.cancelled())
+                self._collect(pending, block=True)
+        return self.results
+
+    def summary(self):
+        results = self.results.values()
+        return {
+            'total': len(self.results),
+            'changed': sum(1 for r in results if r['changed']),
+            'unchanged': sum(1 for r in results if not r['changed'] and not r['failed']),
+            'failed': sum(1 for r in results if r['failed']),
+        }

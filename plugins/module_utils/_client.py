@@ -1,0 +1,319 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) twilio_ops.chat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""HTTP client for the Twilio REST APIs this collection uses.
+
+This is a private module_utils of twilio_ops.chat, not a public API: it may
+change in any release.
+
+It is the one place that knows Twilio's hosts, URL shapes, authentication,
+retries, paging and error bodies. One client is made per task; it holds a
+pooled requests Session and no per-request state, so the bulk module may call
+it from several threads at once (urllib3 keeps retry state per request).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import inspect
+import ipaddress
+import platform
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
+from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+except ImportError:
+    HAS_REQUESTS = False
+    Retry = object
+else:
+    HAS_REQUESTS = True
+
+COLLECTION_NAME = 'twilio_ops.chat'
+COLLECTION_VERSION = '0.1.0'
+
+# Twilio answers these when a request may succeed if sent again.
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+# The v3 channel update only sets Type and MessagingServiceSid, so sending it
+# twice has the same effect as sending it once: it is safe to retry.
+RETRYABLE_METHODS = frozenset(('GET', 'POST'))
+BACKOFF_FACTOR = 0.5
+BACKOFF_MAX_SECONDS = 20.0
+BACKOFF_JITTER_SECONDS = 0.5
+# A server may ask for any Retry-After; never wait longer than this per retry.
+RETRY_AFTER_CAP_SECONDS = 30.0
+# Paging stops by itself even if a server kept sending next_page_url.
+MAX_PAGES = 100000
+PAGE_SIZE = 100
+
+TWILIO_ERROR_DOCS = 'https://www.twilio.com/docs/errors/%s'
+
+
+class TwilioError(Exception):
+    """Every failure talking to Twilio, turned into one readable message."""
+
+    def __init__(self, message, status=None, code=None, more_info=None, request_id=None, retries=0):
+        super(TwilioError, self).__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.more_info = more_info
+        self.request_id = request_id
+        self.retries = retries
+
+    def __str__(self):
+        details = []
+        if self.status is not None:
+            details.append('HTTP %s' % self.status)
+        if self.code is not None:
+            details.append('Twilio error %s' % self.code)
+        if self.retries:
+            details.append('after %d retries' % self.retries)
+        if self.request_id:
+            details.append('Twilio-Request-Id %s' % self.request_id)
+        text = self.message
+        if details:
+            text = '%s (%s)' % (text, ', '.join(details))
+        if self.more_info:
+            text = '%s. See %s' % (text, self.more_info)
+        return text
+
+    def as_result(self):
+        """The structured fields a module adds next to ``msg``."""
+        return {
+            'status': self.status,
+            'error_code': self.code,
+            'more_info': self.more_info,
+            'request_id': self.request_id,
+        }
+
+
+class TwilioRetry(Retry):
+    """urllib3's Retry, with a ceiling on how long a Retry-After may make us wait."""
+
+    def parse_retry_after(self, retry_after):
+        return min(super(TwilioRetry, self).parse_retry_after(retry_after), RETRY_AFTER_CAP_SECONDS)
+
+
+def build_retry(max_retries):
+    """The one retry policy: exponential backoff with jitter, honouring Retry-After."""
+    options = dict(
+        total=max_retries,
+        connect=max_retries,
+        read=max_retries,
+        status=max_retries,
+        other=0,
+        redirect=0,
+        backoff_factor=BACKOFF_FACTOR,
+        status_forcelist=RETRYABLE_STATUSES,
+        allowed_methods=RETRYABLE_METHODS,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+    accepted = inspect.signature(Retry.__init__).parameters
+    # backoff_max and backoff_jitter arrived in urllib3 2; older releases have a fixed backoff ceiling.
+    if 'backoff_max' in accepted:
+        options['backoff_max'] = BACKOFF_MAX_SECONDS
+    if 'backoff_jitter' in accepted:
+        options['backoff_jitter'] = BACKOFF_JITTER_SECONDS
+    return TwilioRetry(**options)
+
+
+def is_loopback_host(host):
+    if host == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_base_url(api_base_url):
+    """Return the normalised base URL, or raise TwilioError saying why it is refused."""
+    parts = urlsplit(api_base_url)
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise TwilioError('api_base_url must be an absolute http(s) URL such as https://twilio-proxy.example.com, got %r' % api_base_url)
+    if parts.username or parts.password:
+        raise TwilioError('api_base_url must not contain credentials; use account_sid with auth_token or api_key/api_secret')
+    if parts.query or parts.fragment:
+        raise TwilioError('api_base_url must not contain a query or fragment, got %r' % api_base_url)
+    if parts.scheme == 'http' and not is_loopback_host(parts.hostname):
+        raise TwilioError(
+            'api_base_url %r uses plain http to a host that is not loopback; credentials never travel in clear text, '
+            'use https (plain http is accepted only for 127.0.0.1, ::1 or localhost)' % api_base_url)
+    return api_base_url.rstrip('/')
+
+
+def twilio_host(product, region=None, edge=None):
+    """The host Twilio's SDKs use: {product}[.{edge}].{region}.twilio.com, edge implying region us1."""
+    if edge:
+        region = region or 'us1'
+    labels = [label for label in (product, edge, region) if label]
+    return '%s.twilio.com' % '.'.join(labels)
+
+
+def user_agent():
+    requests_version = requests.__version__ if HAS_REQUESTS else 'missing'
+    return '%s/%s (ansible-core/%s; python-requests/%s; Python/%s)' % (
+        COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_CORE_VERSION, requests_version, platform.python_version())
+
+
+def _twilio_error_from_response(response, action):
+    request_id = response.headers.get('Twilio-Request-Id')
+    retries = len(response.raw.retries.history) if getattr(response.raw, 'retries', None) else 0
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and ('code' in body or 'message' in body):
+        code = body.get('code')
+        message = body.get('message') or response.reason
+        more_info = body.get('more_info') or (TWILIO_ERROR_DOCS % code if code else None)
+        return TwilioError('%s failed: %s' % (action, message), status=response.status_code, code=code,
+                           more_info=more_info, request_id=request_id, retries=retries)
+    content_type = response.headers.get('Content-Type', 'unknown content type')
+    return TwilioError('%s failed: HTTP %s %s with a non-JSON body (%s), likely from a proxy or load balancer in front of Twilio'
+                       % (action, response.status_code, response.reason, content_type.split(';')[0]),
+                       status=response.status_code, request_id=request_id, retries=retries)
+
+
+class TwilioClient:
+    """Talks to Chat v2, Chat v3 and Conversations v1 for one account and one task."""
+
+    def __init__(self, account_sid, auth_token=None, api_key=None, api_secret=None, region=None, edge=None,
+                 api_base_url=None, timeout=30, validate_certs=True, max_retries=5, pool_size=10):
+        self.account_sid = account_sid
+        self.timeout = timeout
+        self.region = region
+        self.edge = edge
+        self.api_base_url = check_api_base_url(api_base_url) if api_base_url else None
+        self.session = requests.Session()
+        # An API key takes precedence: it is the narrower credential.
+        if api_key:
+            self.session.auth = (api_key, api_secret)
+        else:
+            self.session.auth = (account_sid, auth_token)
+        self.session.verify = validate_certs
+        self.session.headers.update({'User-Agent': user_agent(), 'Accept': 'application/json'})
+        adapter = HTTPAdapter(max_retries=build_retry(max_retries), pool_connections=4, pool_maxsize=max(pool_size, 1))
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+
+    def close(self):
+        self.session.close()
+
+    # --- URLs -------------------------------------------------------------
+
+    def base_url(self, product):
+        if self.api_base_url:
+            return self.api_base_url
+        return 'https://' + twilio_host(product, self.region, self.edge)
+
+    def url(self, product, path):
+        return self.base_url(product) + path
+
+    def follow_url(self, product, absolute_url):
+        """Map a next_page_url Twilio sent back onto our configured base (proxy, region, emulator)."""
+        parts = urlsplit(absolute_url)
+        return self.url(product, parts.path + ('?' + parts.query if parts.query else ''))
+
+    # --- HTTP -------------------------------------------------------------
+
+    def request(self, method, product, path, action, params=None, data=None, headers=None, absolute_url=None):
+        url = absolute_url or self.url(product, path)
+        try:
+            response = self.session.request(method, url, params=params, data=data, headers=headers, timeout=self.timeout)
+        except requests.exceptions.SSLError as exc:
+            raise TwilioError('%s failed: TLS error talking to %s: %s' % (action, urlsplit(url).netloc, _reason(exc)))
+        except requests.exceptions.Timeout:
+            raise TwilioError('%s failed: no answer from %s within %s seconds (timeout)' % (action, urlsplit(url).netloc, self.timeout))
+        except requests.exceptions.ConnectionError as exc:
+            raise TwilioError('%s failed: cannot connect to %s: %s' % (action, urlsplit(url).netloc, _reason(exc)))
+        except requests.exceptions.RequestException as exc:
+            raise TwilioError('%s failed: %s' % (action, _reason(exc)))
+        if response.status_code >= 400:
+            raise _twilio_error_from_response(response, action)
+        try:
+            return response.json()
+        except ValueError:
+            raise TwilioError('%s failed: HTTP %s with a body that is not JSON' % (action, response.status_code),
+                              status=response.status_code, request_id=response.headers.get('Twilio-Request-Id'))
+
+    def iter_list(self, product, path, key, action, params=None):
+        """Yield every item of a Twilio list, following meta.next_page_url until it is null.
+
+        A page may hold fewer items than asked for while more remain, so the
+        end is only ever taken from next_page_url.
+        """
+        query = dict(params or {})
+        query.setdefault('PageSize', PAGE_SIZE)
+        page = self.request('GET', product, path, action, params=query)
+        seen_urls = set()
+        for dummy in range(MAX_PAGES):
+            for item in page.get(key) or []:
+                yield item
+            next_page_url = (page.get('meta') or {}).get('next_page_url')
+            if not next_page_url:
+                return
+            if next_page_url in seen_urls:
+                raise TwilioError('%s failed: Twilio sent the same next_page_url twice (%s)' % (action, next_page_url))
+            seen_urls.add(next_page_url)
+            page = self.request('GET', product, None, action, absolute_url=self.follow_url(product, next_page_url))
+        raise TwilioError('%s failed: more than %d pages' % (action, MAX_PAGES))
+
+    # --- Chat and Conversations resources ----------------------------------
+
+    @staticmethod
+    def channel_path(version, service_sid, channel):
+        return '/%s/Services/%s/Channels/%s' % (version, quote(service_sid, safe=''), quote(channel, safe=''))
+
+    @staticmethod
+    def conversation_path(service_sid, conversation=None):
+        path = '/v1/Services/%s/Conversations' % quote(service_sid, safe='')
+        if conversation:
+            path += '/' + quote(conversation, safe='')
+        return path
+
+    def fetch_channel(self, service_sid, channel):
+        return self.request('GET', 'chat', self.channel_path('v2', service_sid, channel),
+                            'Reading channel %r of service %s' % (channel, service_sid))
+
+    def list_channels(self, service_sid, types, page_size=PAGE_SIZE):
+        return self.iter_list('chat', '/v2/Services/%s/Channels' % quote(service_sid, safe=''), 'channels',
+                              'Listing %s channels of service %s' % ('/'.join(types), service_sid),
+                              params={'Type': list(types), 'PageSize': page_size})
+
+    def fetch_conversation(self, service_sid, conversation):
+        return self.request('GET', 'conversations', self.conversation_path(service_sid, conversation),
+                            'Reading conversation %s of service %s' % (conversation, service_sid))
+
+    def list_conversations(self, service_sid, page_size=PAGE_SIZE):
+        return self.iter_list('conversations', self.conversation_path(service_sid), 'conversations',
+                              'Listing conversations of service %s' % service_sid, params={'PageSize': page_size})
+
+    def update_channel(self, service_sid, channel_sid, fields, webhook_enabled=None):
+        """The Chat v3 channel update: the only write this collection makes."""
+        headers = None
+        if webhook_enabled is not None:
+            headers = {'X-Twilio-Webhook-Enabled': 'true' if webhook_enabled else 'false'}
+        return self.request('POST', 'chat', self.channel_path('v3', service_sid, channel_sid),
+                            'Migrating channel %s of service %s' % (channel_sid, service_sid), data=fields, headers=headers)
+
+
+def _reason(exc):
+    """The innermost reason of a requests/urllib3 exception, without the noise around it."""
+    reason = exc
+    for dummy in range(5):
+        inner = getattr(reason, 'reason', None)
+        if inner is None and reason.args and isinstance(reason.args[0], Exception):
+            inner = reason.args[0]
+        if inner is None or inner is reason:
+            break
+        reason = inner
+    return str(reason)

@@ -1,0 +1,229 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) twilio_ops.chat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: twilio_chat_channels
+short_description: Migrate many Twilio Programmable Chat channels of one service to private, in parallel
+version_added: 0.1.0
+description:
+  - The bulk form of M(twilio_ops.chat.twilio_chat_channel), for one Chat service per task.
+  - Reads the service's state with list calls (Chat v2 public channels, and Conversations v1 when a messaging service
+    is asked for), plans every channel exactly as M(twilio_ops.chat.twilio_chat_channel) does, and sends the Chat v3
+    channel updates on O(concurrency) parallel connections while later pages are still being read.
+  - Only the channels' C(Type) and C(MessagingServiceSid) are ever written.
+  - If any channel fails (after retries), the task fails; its result still lists every channel that succeeded,
+    so running the task again resumes where it stopped.
+author:
+  - twilio_ops.chat maintainers
+extends_documentation_fragment:
+  - twilio_ops.chat.twilio
+attributes:
+  check_mode:
+    description: Reads the state and returns the full plan, without any write request.
+    support: full
+  diff_mode:
+    description: One line per changed channel with its type and messaging service, before and after.
+    support: full
+options:
+  service_sid:
+    description:
+      - The SID of the Chat service (V(IS) followed by 32 hexadecimal digits).
+    type: str
+    required: true
+  channels:
+    description:
+      - The channels to migrate, by SID or unique name.
+      - When not set, every public channel of the service and, when O(messaging_service_sid) is set,
+        every private channel whose conversation has another messaging service.
+    type: list
+    elements: str
+  type:
+    description:
+      - The wanted type of the channels. Only V(private) migrates anything; V(public) asserts the channels are still
+        public and fails for private ones, since Twilio does not allow migrating to public.
+    type: str
+    choices: [private, public]
+    default: private
+  messaging_service_sid:
+    description:
+      - The SID of the messaging service (V(MG) followed by 32 hexadecimal digits) every selected channel's conversation
+        should use. Only with O(type=private).
+    type: str
+  webhook_enabled:
+    description:
+      - Sent as the C(X-Twilio-Webhook-Enabled) header of every migration request. Not sent when unset.
+    type: bool
+  concurrency:
+    description:
+      - How many migration requests run at once, over one pooled HTTPS session. Between 1 and 50.
+      - Twilio limits concurrent requests per account; stay well below that limit when several tasks
+        (forks) work on the same account.
+    type: int
+    default: 10
+  max_failures:
+    description:
+      - Stop sending new requests once this many channels have failed, and fail the task.
+      - When not set, every channel is tried.
+    type: int
+seealso:
+  - module: twilio_ops.chat.twilio_chat_channel
+  - module: twilio_ops.chat.twilio_chat_channel_info
+  - role: twilio_ops.chat.twilio_chat_migration
+    description: Migrates every service of every account in an inventory, with reports.
+'''
+
+EXAMPLES = r'''
+# Credentials come from TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET).
+- name: Migrate every public channel of a service, and move all conversations to one messaging service
+  twilio_ops.chat.twilio_chat_channels:
+    service_sid: ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    messaging_service_sid: MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    concurrency: 10
+  register: migration
+
+- name: Summarise
+  ansible.builtin.debug:
+    msg: "{{ migration.summary.changed }} migrated, {{ migration.summary.unchanged }} already done"
+
+- name: Migrate a few channels only, stopping after three failures
+  twilio_ops.chat.twilio_chat_channels:
+    service_sid: ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    channels:
+      - CHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+      - support general
+    max_failures: 3
+'''
+
+RETURN = r'''
+summary:
+  description: Counts over the selected channels.
+  returned: always
+  type: dict
+  contains:
+    total:
+      description: Channels looked at.
+      type: int
+      sample: 1200
+    changed:
+      description: Channels migrated (or, in check mode, that would be).
+      type: int
+      sample: 1100
+    unchanged:
+      description: Channels already as wanted.
+      type: int
+      sample: 95
+    failed:
+      description: Channels that could not be migrated.
+      type: int
+      sample: 5
+channel_results:
+  description:
+    - One entry per channel looked at, in the order they were read.
+    - Named so because Ansible reads a C(results) key as loop output.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    sid:
+      description: The channel SID (V(null) when a requested channel could not be read).
+      type: str
+      sample: CHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    unique_name:
+      description: The channel's unique name.
+      type: str
+      sample: support general
+    changed:
+      description: Whether the channel was (or in check mode would be) migrated.
+      type: bool
+      sample: true
+    failed:
+      description: Whether the channel failed.
+      type: bool
+      sample: false
+    msg:
+      description: What happened, or the error.
+      type: str
+      sample: migrated
+    before:
+      description: The channel's C(type) and C(messaging_service_sid) before.
+      type: dict
+      sample: {type: public, messaging_service_sid: null}
+    after:
+      description: The channel's C(type) and C(messaging_service_sid) after (planned, in check mode).
+      type: dict
+      sample: {type: private, messaging_service_sid: MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}
+stopped_early:
+  description: Whether O(max_failures) stopped the task before every channel was tried.
+  returned: always
+  type: bool
+  sample: false
+'''
+
+from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
+    MAX_CONCURRENCY,
+    ArgumentSpec,
+    channel_target_argument_spec,
+    client_from_module,
+    connection_argument_spec,
+)
+from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import BulkMigration, describe_changes
+from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+
+
+def run_module(module):
+    params = module.params
+    if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
+        module.fail_json(msg='concurrency must be between 1 and %d, got %s' % (MAX_CONCURRENCY, params['concurrency']))
+    if params['max_failures'] is not None and params['max_failures'] < 1:
+        module.fail_json(msg='max_failures must be at least 1, got %s' % params['max_failures'])
+    client = client_from_module(module, pool_size=params['concurrency'])
+    migration = BulkMigration(
+        client, params['service_sid'], params['type'], params['messaging_service_sid'], params['webhook_enabled'],
+        concurrency=params['concurrency'], max_failures=params['max_failures'], check_mode=module.check_mode)
+    try:
+        migration.run(params['channels'])
+    except TwilioError as exc:
+        # A read of the service itself failed: report what was done before it.
+        channel_results = list(migration.results.values())
+        module.fail_json(msg=str(exc), changed=any(r['changed'] for r in channel_results), summary=migration.summary(),
+                         channel_results=channel_results, stopped_early=True, **exc.as_result())
+    finally:
+        client.close()
+    channel_results = list(migration.results.values())
+    summary = migration.summary()
+    result = {
+        'changed': summary['changed'] > 0,
+        'summary': summary,
+        'channel_results': channel_results,
+        'stopped_early': migration.stopped_early,
+    }
+    if module._diff:
+        result['diff'] = describe_changes(params['service_sid'], channel_results)
+    if summary['failed']:
+        failed = [r for r in channel_results if r['failed']]
+        first = failed[0]
+        module.fail_json(msg='%d of %d channels of service %s failed%s; first: %s%s' % (
+            summary['failed'], summary['total'], params['service_sid'],
+            ' (stopped early after max_failures)' if migration.stopped_early else '',
+            '%s: ' % first['sid'] if first['sid'] else '', first['msg']), **result)
+    module.exit_json(**result)
+
+
+def main():
+    spec = connection_argument_spec().merge(channel_target_argument_spec()).merge(ArgumentSpec(argument_spec=dict(
+        channels=dict(type='list', elements='str'),
+        concurrency=dict(type='int', default=10),
+        max_failures=dict(type='int'),
+    )))
+    run_module(spec.create_module())
+
+
+if __name__ == '__main__':
+    main()
