@@ -94,8 +94,8 @@ def describe_changes(service_sid, channel_results):
         lines_before.append('%s: %s' % (label, format_migration_state(result['before'])))
         lines_after.append('%s: %s' % (label, format_migration_state(result['after'])))
     return {
-        'before_header': 'service %s (before)' % service_sid,
-        'after_header': 'service %s (after)' % service_sid,
+        'before_header': 'Chat service %s' % service_sid,
+        'after_header': 'Chat service %s' % service_sid,
         'before': '\n'.join(lines_before) + '\n',
         'after': '\n'.join(lines_after) + '\n',
     }

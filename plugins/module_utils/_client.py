@@ -28,6 +28,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import NewConnectionError, TimeoutError as Urllib3TimeoutError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
@@ -230,13 +231,18 @@ class TwilioClient:
         try:
             response = self.session.request(method, url, params=params, data=data, headers=headers, timeout=self.timeout)
         except requests.exceptions.SSLError as exc:
-            raise TwilioError('%s failed: TLS error talking to %s: %s' % (action, urlsplit(url).netloc, _reason(exc)))
+            raise TwilioError('%s failed: TLS error talking to %s: %s' % (action, urlsplit(url).netloc, _innermost(exc)))
+        except requests.exceptions.ConnectionError as exc:
+            # Once retries are spent, urllib3 reports a read timeout as a connection error: tell them apart
+            # (NewConnectionError derives from a timeout class for historical reasons, but is a refusal).
+            cause = _innermost(exc)
+            if isinstance(cause, Urllib3TimeoutError) and not isinstance(cause, NewConnectionError):
+                raise TwilioError('%s failed: no answer from %s within %s seconds (timeout)' % (action, urlsplit(url).netloc, self.timeout))
+            raise TwilioError('%s failed: cannot connect to %s: %s' % (action, urlsplit(url).netloc, cause))
         except requests.exceptions.Timeout:
             raise TwilioError('%s failed: no answer from %s within %s seconds (timeout)' % (action, urlsplit(url).netloc, self.timeout))
-        except requests.exceptions.ConnectionError as exc:
-            raise TwilioError('%s failed: cannot connect to %s: %s' % (action, urlsplit(url).netloc, _reason(exc)))
         except requests.exceptions.RequestException as exc:
-            raise TwilioError('%s failed: %s' % (action, _reason(exc)))
+            raise TwilioError('%s failed: %s' % (action, _innermost(exc)))
         if response.status_code >= 400:
             raise _twilio_error_from_response(response, action)
         try:
@@ -306,14 +312,14 @@ class TwilioClient:
                             'Migrating channel %s of service %s' % (channel_sid, service_sid), data=fields, headers=headers)
 
 
-def _reason(exc):
-    """The innermost reason of a requests/urllib3 exception, without the noise around it."""
+def _innermost(exc):
+    """The innermost cause of a requests/urllib3 exception, without the wrappers around it."""
     reason = exc
     for dummy in range(5):
         inner = getattr(reason, 'reason', None)
-        if inner is None and reason.args and isinstance(reason.args[0], Exception):
+        if not isinstance(inner, Exception) and reason.args and isinstance(reason.args[0], Exception):
             inner = reason.args[0]
-        if inner is None or inner is reason:
+        if not isinstance(inner, Exception) or inner is reason:
             break
         reason = inner
-    return str(reason)
+    return reason

@@ -1,0 +1,212 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The planning engine as pure functions, and the bulk runner over a fake client."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+
+import pytest
+
+from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import (
+    BulkMigration,
+    channel_view,
+    describe_changes,
+    plan_channel_change,
+)
+from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+
+MG_A = 'MG' + 'a' * 32
+MG_B = 'MG' + 'b' * 32
+SERVICE = 'IS' + '1' * 32
+
+
+def sid(n):
+    return 'CH%032x' % n
+
+
+def channel(n, type_, messaging_service_sid=None):
+    return {'sid': sid(n), 'unique_name': 'general-%05d' % n, 'type': type_, 'messaging_service_sid': messaging_service_sid}
+
+
+# One row per line of the decision table: current state, asked state, expected update (None = no write).
+DECISIONS = [
+    ('public', None, 'private', None, {'Type': 'private'}),
+    ('public', None, 'private', MG_A, {'Type': 'private', 'MessagingServiceSid': MG_A}),
+    ('private', None, 'private', None, None),
+    ('private', MG_A, 'private', None, None),
+    ('private', MG_A, 'private', MG_A, None),
+    ('private', MG_B, 'private', MG_A, {'Type': 'private', 'MessagingServiceSid': MG_A}),
+    ('private', None, 'private', MG_A, {'Type': 'private', 'MessagingServiceSid': MG_A}),
+    ('public', None, 'public', None, None),
+]
+
+
+@pytest.mark.parametrize('current_type, current_mg, wanted_type, wanted_mg, update', DECISIONS)
+def test_plan_follows_the_decision_table(current_type, current_mg, wanted_type, wanted_mg, update):
+    plan = plan_channel_change(channel(1, current_type, current_mg), wanted_type, wanted_mg)
+    assert plan.refusal is None
+    assert plan.changed is (update is not None)
+    assert plan.update == (update or {})
+    assert plan.before == {'type': current_type, 'messaging_service_sid': current_mg}
+    if update:
+        assert plan.after['type'] == 'private'
+        assert plan.after['messaging_service_sid'] == (wanted_mg or current_mg)
+    else:
+        assert plan.after == plan.before
+
+
+def test_plan_refuses_private_to_public():
+    plan = plan_channel_change(channel(1, 'private'), 'public')
+    assert not plan.changed
+    assert plan.update == {}
+    assert 'does not allow migrating a channel to public' in plan.refusal
+    assert sid(1) in plan.refusal
+
+
+def test_plan_only_ever_sends_type_and_messaging_service():
+    for current_type in ('public', 'private'):
+        for current_mg in (None, MG_B):
+            plan = plan_channel_change(channel(1, current_type, current_mg), 'private', MG_A)
+            assert set(plan.update) <= {'Type', 'MessagingServiceSid'}
+
+
+def test_channel_view_from_conversation_is_private_with_its_messaging_service():
+    conversation = {'sid': sid(3), 'chat_service_sid': SERVICE, 'messaging_service_sid': MG_B, 'unique_name': 'x', 'state': 'active'}
+    view = channel_view(conversation, conversation)
+    assert view['type'] == 'private'
+    assert view['service_sid'] == SERVICE
+    assert view['messaging_service_sid'] == MG_B
+
+
+def test_describe_changes_lists_one_line_per_changed_channel():
+    results = [
+        {'sid': sid(2), 'unique_name': None, 'changed': True, 'before': {'type': 'public', 'messaging_service_sid': None},
+         'after': {'type': 'private', 'messaging_service_sid': MG_A}},
+        {'sid': sid(1), 'unique_name': 'general', 'changed': True, 'before': {'type': 'public', 'messaging_service_sid': None},
+         'after': {'type': 'private', 'messaging_service_sid': None}},
+        {'sid': sid(3), 'unique_name': 'same', 'changed': False, 'before': {'type': 'private', 'messaging_service_sid': None},
+         'after': {'type': 'private', 'messaging_service_sid': None}},
+    ]
+    diff = describe_changes(SERVICE, results)
+    before = diff['before'].splitlines()
+    after = diff['after'].splitlines()
+    assert before[1:] == ['%s (general): type=public messaging_service_sid=-' % sid(1), '%s: type=public messaging_service_sid=-' % sid(2)]
+    assert after[1:] == ['%s (general): type=private messaging_service_sid=-' % sid(1), '%s: type=private messaging_service_sid=%s' % (sid(2), MG_A)]
+    assert '2 channel(s)' in before[0]
+
+
+class FakeClient:
+    """Answers like the Twilio client from in-memory channels, and records every call (thread-safe)."""
+
+    def __init__(self, channels, conversations=(), failing=()):
+        self.channels = dict((c['sid'], dict(c)) for c in channels)
+        self.conversations = list(conversations)
+        self.failing = set(failing)
+        self.calls = []
+        self.lock = threading.Lock()
+
+    def _call(self, *call):
+        with self.lock:
+            self.calls.append(call)
+
+    def list_channels(self, service_sid, types, page_size=100):
+        self._call('list_channels', tuple(types))
+        return iter([c for c in self.channels.values() if c['type'] in types])
+
+    def list_conversations(self, service_sid, page_size=100):
+        self._call('list_conversations')
+        return iter(self.conversations)
+
+    def fetch_channel(self, service_sid, name):
+        self._call('fetch_channel', name)
+        for c in self.channels.values():
+            if name in (c['sid'], c['unique_name']):
+                return dict(c)
+        raise TwilioError('not found', status=404, code=20404)
+
+    def fetch_conversation(self, service_sid, name):
+        self._call('fetch_conversation', name)
+        for c in self.conversations:
+            if c['sid'] == name:
+                return c
+        raise TwilioError('not found', status=404, code=20404)
+
+    def update_channel(self, service_sid, channel_sid, fields, webhook_enabled=None):
+        self._call('update_channel', channel_sid, tuple(sorted(fields.items())), webhook_enabled)
+        if channel_sid in self.failing:
+            raise TwilioError('Internal error', status=500, code=20500)
+        updated = dict(self.channels[channel_sid], type=fields['Type'])
+        updated['messaging_service_sid'] = fields.get('MessagingServiceSid', MG_A)
+        return updated
+
+    def writes(self):
+        return [c for c in self.calls if c[0] == 'update_channel']
+
+
+def test_bulk_check_mode_plans_everything_and_writes_nothing():
+    client = FakeClient([channel(n, 'public') for n in range(20)] + [channel(99, 'private')])
+    migration = BulkMigration(client, SERVICE, 'private', check_mode=True)
+    migration.run()
+    assert client.writes() == []
+    assert migration.summary() == {'total': 20, 'changed': 20, 'unchanged': 0, 'failed': 0}
+
+
+def test_bulk_migrates_public_channels_and_wrong_messaging_services_only():
+    conversations = [
+        {'sid': sid(50), 'chat_service_sid': SERVICE, 'messaging_service_sid': MG_B, 'unique_name': 'other'},
+        {'sid': sid(51), 'chat_service_sid': SERVICE, 'messaging_service_sid': MG_A, 'unique_name': 'right'},
+    ]
+    client = FakeClient([channel(n, 'public') for n in range(5)] + [channel(50, 'private', MG_B), channel(51, 'private', MG_A)],
+                        conversations)
+    migration = BulkMigration(client, SERVICE, 'private', MG_A, webhook_enabled=False, concurrency=3)
+    results = migration.run()
+    written = sorted(c[1] for c in client.writes())
+    assert written == sorted([sid(n) for n in range(5)] + [sid(50)])
+    assert all(c[2] == (('MessagingServiceSid', MG_A), ('Type', 'private')) and c[3] is False for c in client.writes())
+    assert migration.summary() == {'total': 6, 'changed': 6, 'unchanged': 0, 'failed': 0}
+    assert results[sid(50)]['before'] == {'type': 'private', 'messaging_service_sid': MG_B}
+    assert results[sid(50)]['after'] == {'type': 'private', 'messaging_service_sid': MG_A}
+    # Reading costs list calls, not one read per channel.
+    assert not [c for c in client.calls if c[0] in ('fetch_channel', 'fetch_conversation')]
+
+
+def test_bulk_reports_failures_and_keeps_the_successes():
+    client = FakeClient([channel(n, 'public') for n in range(10)], failing={sid(3)})
+    migration = BulkMigration(client, SERVICE, 'private', concurrency=4)
+    results = migration.run()
+    assert migration.summary() == {'total': 10, 'changed': 9, 'unchanged': 0, 'failed': 1}
+    assert results[sid(3)]['failed'] and 'Internal error' in results[sid(3)]['msg']
+    assert not migration.stopped_early
+
+
+def test_bulk_stops_sending_after_max_failures():
+    client = FakeClient([channel(n, 'public') for n in range(200)], failing=set(sid(n) for n in range(200)))
+    migration = BulkMigration(client, SERVICE, 'private', concurrency=1, max_failures=2)
+    migration.run()
+    assert migration.stopped_early
+    assert migration.summary()['failed'] >= 2
+    assert len(client.writes()) < 200
+
+
+def test_bulk_requested_channels_by_name_sid_and_unknown():
+    client = FakeClient([channel(1, 'public'), channel(2, 'public'), channel(3, 'private')])
+    migration = BulkMigration(client, SERVICE, 'private')
+    results = migration.run(['general-00001', sid(3), 'nope'])
+    assert [c[1] for c in client.writes()] == [sid(1)]
+    assert results[sid(1)]['changed']
+    assert not results[sid(3)]['changed'] and not results[sid(3)]['failed']
+    assert results['nope']['failed']
+    assert migration.summary() == {'total': 3, 'changed': 1, 'unchanged': 1, 'failed': 1}
+
+
+def test_bulk_refuses_public_for_private_channels():
+    client = FakeClient([channel(1, 'private')])
+    migration = BulkMigration(client, SERVICE, 'public')
+    results = migration.run([sid(1)])
+    assert results[sid(1)]['failed']
+    assert client.writes() == []
