@@ -22,12 +22,12 @@ from ansible_collections.twilio_ops.chat.plugins.module_utils._client import (
     TwilioError,
 )
 
-SID_PREFIXES = {
-    'AC': 'account',
-    'IS': 'Chat service',
-    'CH': 'channel',
-    'MG': 'messaging service',
-    'SK': 'API key',
+SID_KINDS = {
+    'AC': 'an account',
+    'IS': 'a Chat service',
+    'CH': 'a channel',
+    'MG': 'a messaging service',
+    'SK': 'an API key',
 }
 MAX_CONCURRENCY = 50
 
@@ -36,8 +36,8 @@ def sid_problem(option, value, prefix):
     """A message naming the option when value is not a SID of that kind, else None."""
     if re.match(r'^%s[0-9a-fA-F]{32}$' % prefix, value or ''):
         return None
-    return '%s must be a %s SID: %s followed by 32 hexadecimal digits (34 characters), got %r' % (
-        option, SID_PREFIXES[prefix], prefix, value)
+    return '%s must be %s SID: %s followed by 32 hexadecimal digits (34 characters), got %r' % (
+        option, SID_KINDS[prefix], prefix, value)
 
 
 class ArgumentSpec:

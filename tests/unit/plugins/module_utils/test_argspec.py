@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Shared argument specs and SID checks."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
+    ArgumentSpec,
+    channel_target_argument_spec,
+    connection_argument_spec,
+    sid_problem,
+)
+
+
+@pytest.mark.parametrize('prefix', ['AC', 'IS', 'CH', 'MG', 'SK'])
+def test_well_formed_sids_pass(prefix):
+    assert sid_problem('x', prefix + '0123456789abcdefABCDEF0123456789', prefix) is None
+
+
+@pytest.mark.parametrize('value', ['', 'AC123', 'IS' + '0' * 32, 'AC' + 'g' * 32, 'AC' + '0' * 33, ' AC' + '0' * 32, 'ac' + '0' * 32])
+def test_malformed_account_sids_name_the_option_and_the_expected_shape(value):
+    problem = sid_problem('account_sid', value, 'AC')
+    assert problem.startswith('account_sid must be an account SID: AC followed by 32 hexadecimal digits')
+    assert repr(value) in problem
+
+
+def test_secrets_are_no_log_and_read_from_the_environment():
+    spec = connection_argument_spec().argument_spec
+    for secret in ('auth_token', 'api_secret'):
+        assert spec[secret]['no_log'] is True
+    assert spec['api_key']['no_log'] is False
+    for option, variable in (('account_sid', 'TWILIO_ACCOUNT_SID'), ('auth_token', 'TWILIO_AUTH_TOKEN'), ('api_key', 'TWILIO_API_KEY'),
+                             ('api_secret', 'TWILIO_API_SECRET'), ('region', 'TWILIO_REGION'), ('edge', 'TWILIO_EDGE'),
+                             ('api_base_url', 'TWILIO_API_BASE_URL')):
+        assert spec[option]['fallback'][1] == [variable]
+
+
+def test_specs_merge_options_and_constraints():
+    merged = connection_argument_spec().merge(channel_target_argument_spec()).merge(
+        ArgumentSpec({'channels': {'type': 'list'}}, required_one_of=[('a', 'b')]))
+    assert {'account_sid', 'service_sid', 'channels', 'messaging_service_sid'} <= set(merged.argument_spec)
+    assert ('api_key', 'api_secret') in merged.required_together
+    assert merged.required_one_of == [('auth_token', 'api_key'), ('a', 'b')]
