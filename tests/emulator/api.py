@@ -1,0 +1,462 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the twilio_ops.chat collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The emulated Twilio endpoints: resource shapes, paging, validation and error answers."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import bisect
+import datetime
+import json
+from urllib.parse import urlencode
+
+from .state import CHANNEL_TYPES, derived_sid, format_date, is_sid, new_channel, utc_now
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+CONVERSATION_STATES = ('inactive', 'active', 'closed', 'initializing')
+WEBHOOK_ENABLED_VALUES = ('true', 'false')
+# Sorts before every real (date_created, sid) key: the position before the first item.
+START_KEY = ('', '')
+
+
+class ApiError(Exception):
+    """Answered as a Twilio error body."""
+
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self):
+        return error_body(self.status, self.code, self.message)
+
+
+def error_body(status, code, message):
+    return {
+        'code': code,
+        'message': message,
+        'more_info': 'https://www.twilio.com/docs/errors/%d' % code,
+        'status': status,
+    }
+
+
+def not_found(path):
+    """Twilio names the resource path without its version prefix."""
+    segments = path.split('/')
+    if len(segments) > 2 and segments[1] in ('v1', 'v2', 'v3'):
+        path = '/' + '/'.join(segments[2:])
+    return ApiError(404, 20404, 'The requested resource %s was not found' % path)
+
+
+def invalid_parameter(message):
+    return ApiError(400, 20001, message)
+
+
+class Request:
+    """One authenticated API call, already routed."""
+
+    def __init__(self, method, path, params, query, form, headers, account, base_url):
+        self.method = method
+        self.path = path
+        self.params = params
+        self.query = query
+        self.form = form
+        self.headers = headers
+        self.account = account
+        self.base_url = base_url
+
+    def query_value(self, name):
+        values = self.query.get(name)
+        return values[-1] if values else None
+
+    def form_value(self, name):
+        values = self.form.get(name)
+        return values[-1] if values else None
+
+
+def channel_v2(channel, base_url):
+    url = '%s/v2/Services/%s/Channels/%s' % (base_url, channel['service_sid'], channel['sid'])
+    return {
+        'sid': channel['sid'],
+        'account_sid': channel['account_sid'],
+        'service_sid': channel['service_sid'],
+        'friendly_name': channel['friendly_name'],
+        'unique_name': channel['unique_name'],
+        'attributes': channel['attributes'],
+        'type': channel['type'],
+        'date_created': channel['date_created'],
+        'date_updated': channel['date_updated'],
+        'created_by': channel['created_by'],
+        'members_count': channel['members_count'],
+        'messages_count': channel['messages_count'],
+        'url': url,
+        'links': {
+            'members': url + '/Members',
+            'messages': url + '/Messages',
+            'invites': url + '/Invites',
+            'webhooks': url + '/Webhooks',
+            'last_message': None,
+        },
+    }
+
+
+def channel_v3(channel, base_url):
+    return {
+        'sid': channel['sid'],
+        'account_sid': channel['account_sid'],
+        'service_sid': channel['service_sid'],
+        'messaging_service_sid': channel['messaging_service_sid'],
+        'friendly_name': channel['friendly_name'],
+        'unique_name': channel['unique_name'],
+        'attributes': channel['attributes'],
+        'type': channel['type'],
+        'date_created': channel['date_created'],
+        'date_updated': channel['date_updated'],
+        'created_by': channel['created_by'],
+        'members_count': channel['members_count'],
+        'messages_count': channel['messages_count'],
+        'url': '%s/v3/Services/%s/Channels/%s' % (base_url, channel['service_sid'], channel['sid']),
+    }
+
+
+def conversation(channel, base_url):
+    url = '%s/v1/Services/%s/Conversations/%s' % (base_url, channel['service_sid'], channel['sid'])
+    return {
+        'account_sid': channel['account_sid'],
+        'chat_service_sid': channel['service_sid'],
+        'messaging_service_sid': channel['messaging_service_sid'],
+        'sid': channel['sid'],
+        'friendly_name': channel['friendly_name'],
+        'unique_name': channel['unique_name'],
+        'attributes': channel['attributes'],
+        'state': 'active',
+        'date_created': channel['date_created'],
+        'date_updated': channel['date_updated'],
+        'timers': {},
+        'url': url,
+        'links': {
+            'participants': url + '/Participants',
+            'messages': url + '/Messages',
+            'webhooks': url + '/Webhooks',
+            'export': url + '/Export',
+        },
+        'bindings': None,
+    }
+
+
+def encode_page_token(direction, key):
+    raw = json.dumps(list(key), separators=(',', ':')).encode('utf-8')
+    return direction + base64.urlsafe_b64encode(raw).decode('ascii').rstrip('=')
+
+
+def decode_page_token(token):
+    """Return ('PA' or 'PB', key); the token is opaque to clients."""
+    direction, payload = token[:2], token[2:]
+    try:
+        if direction not in ('PA', 'PB'):
+            raise ValueError(direction)
+        key = json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)).decode('utf-8'))
+        if not (isinstance(key, list) and len(key) == 2 and all(isinstance(part, str) for part in key)):
+            raise ValueError(key)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise invalid_parameter('Invalid PageToken: %s' % token) from None
+    return direction, tuple(key)
+
+
+def ragged_take(page, page_size):
+    """How many items a ragged page returns: Twilio filters after fetching, so pages come back short or even empty."""
+    if page % 7 == 5:
+        return 0
+    if page % 3 == 1:
+        return max(1, page_size // 2)
+    if page % 3 == 2:
+        return max(1, page_size - 1)
+    return page_size
+
+
+def _int_param(request, name, default, minimum, maximum=None):
+    raw = request.query_value(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_parameter('Invalid %s: %s' % (name, raw)) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        if maximum is None:
+            raise invalid_parameter('%s must be at least %d' % (name, minimum))
+        raise invalid_parameter('%s must be between %d and %d' % (name, minimum, maximum))
+    return value
+
+
+def paginate(request, service, matches, render, key, filters, ragged):
+    """Answer one list page over the service's channels in (date_created, sid) order, Twilio style."""
+    page_size = _int_param(request, 'PageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    page = _int_param(request, 'Page', 0, 0)
+    token = request.query_value('PageToken')
+    order = service.order
+
+    def selected(index):
+        return matches(service.channels[order[index][1]])
+
+    take = ragged_take(page, page_size) if ragged else page_size
+    indexes = []
+    if token is not None and decode_page_token(token)[0] == 'PB':
+        position = bisect.bisect_left(order, decode_page_token(token)[1]) - 1
+        while position >= 0 and len(indexes) < page_size:
+            if selected(position):
+                indexes.append(position)
+            position -= 1
+        indexes.reverse()
+        cursor = indexes[-1] if indexes else bisect.bisect_left(order, decode_page_token(token)[1]) - 1
+    else:
+        if token is not None:
+            start = bisect.bisect_right(order, decode_page_token(token)[1])
+        else:
+            # Without a token, Page is an offset in whole pages, as on Twilio's first request.
+            start, skipped = 0, 0
+            while start < len(order) and skipped < page * page_size:
+                if selected(start):
+                    skipped += 1
+                start += 1
+        position = start
+        while position < len(order) and len(indexes) < take:
+            if selected(position):
+                indexes.append(position)
+            position += 1
+        cursor = indexes[-1] if indexes else start - 1
+    has_more = any(selected(index) for index in range(cursor + 1, len(order)))
+
+    list_url = '%s%s' % (request.base_url, request.path)
+
+    def page_url(number, page_token=None):
+        pairs = list(filters) + [('PageSize', str(page_size)), ('Page', str(number))]
+        if page_token:
+            pairs.append(('PageToken', page_token))
+        return list_url + '?' + urlencode(pairs)
+
+    next_url = None
+    if has_more:
+        next_url = page_url(page + 1, encode_page_token('PA', order[cursor] if cursor >= 0 else START_KEY))
+    previous_url = None
+    if page > 0 and indexes:
+        previous_url = page_url(page - 1, encode_page_token('PB', order[indexes[0]]))
+    items = [render(service.channels[order[index][1]], request.base_url) for index in indexes]
+    return 200, {
+        key: items,
+        'meta': {
+            'page': page,
+            'page_size': page_size,
+            'first_page_url': page_url(0),
+            'previous_page_url': previous_url,
+            'url': page_url(page, token),
+            'next_page_url': next_url,
+            'key': key,
+        },
+    }
+
+
+def _service(state, request, service_param='ServiceSid'):
+    service_sid = request.params[service_param]
+    service = state.service_for(request.account, service_sid) if is_sid('IS', service_sid) else None
+    if service is None:
+        raise not_found(request.path)
+    return service
+
+
+def _channel(service, request):
+    channel = service.find(request.params['Sid'])
+    if channel is None:
+        raise not_found(request.path)
+    return channel
+
+
+def _webhook_header(request):
+    value = request.headers.get('X-Twilio-Webhook-Enabled')
+    if value is not None and value not in WEBHOOK_ENABLED_VALUES:
+        raise invalid_parameter("Invalid value '%s' for header X-Twilio-Webhook-Enabled: must be 'true' or 'false'" % value)
+
+
+def _type_values(request):
+    values = request.query.get('Type') or ['public']
+    for value in values:
+        if value not in CHANNEL_TYPES:
+            raise invalid_parameter("Invalid value '%s' for parameter Type: must be 'public' or 'private'" % value)
+    return values
+
+
+def _parse_date(value, name):
+    try:
+        return format_date(datetime.datetime.strptime(value, '%Y-%m-%dT%H:%M:%SZ'))
+    except ValueError:
+        raise invalid_parameter('Invalid %s: %s is not an ISO 8601 date (YYYY-MM-DDTHH:MM:SSZ)' % (name, value)) from None
+
+
+def _attributes(value):
+    try:
+        json.loads(value)
+    except ValueError:
+        raise invalid_parameter('Invalid Attributes: must be a valid JSON string') from None
+    return value
+
+
+def list_channels(emulator, request):
+    service = _service(emulator.state, request)
+    types = _type_values(request)
+    filters = [('Type', value) for value in request.query.get('Type', [])]
+    return paginate(request, service, lambda channel: channel['type'] in types, channel_v2, 'channels', filters,
+                    emulator.faults.ragged_pages)
+
+
+def fetch_channel(emulator, request):
+    service = _service(emulator.state, request)
+    return 200, channel_v2(_channel(service, request), request.base_url)
+
+
+def create_channel(emulator, request):
+    _webhook_header(request)
+    service = _service(emulator.state, request)
+    channel_type = request.form_value('Type') or 'public'
+    if channel_type not in CHANNEL_TYPES:
+        raise invalid_parameter("Invalid value '%s' for parameter Type: must be 'public' or 'private'" % channel_type)
+    unique_name = request.form_value('UniqueName')
+    if unique_name is not None and unique_name in service.sid_by_unique_name:
+        raise ApiError(409, 50307, 'Channel with provided unique name already exists')
+    fields = {'type': channel_type, 'unique_name': unique_name, 'friendly_name': request.form_value('FriendlyName'),
+              'created_by': request.form_value('CreatedBy') or 'system'}
+    if request.form_value('Attributes') is not None:
+        fields['attributes'] = _attributes(request.form_value('Attributes'))
+    for name, field in (('DateCreated', 'date_created'), ('DateUpdated', 'date_updated')):
+        if request.form_value(name) is not None:
+            fields[field] = _parse_date(request.form_value(name), name)
+    account = request.account
+    emulator.created_count += 1
+    sid = derived_sid('CH', account.sid, service.sid, 'created', emulator.created_count)
+    channel = new_channel(account, service, sid, fields, utc_now())
+    if channel_type == 'private' and account.default_messaging_service:
+        channel['messaging_service_sid'] = account.default_messaging_service
+    service.add(channel)
+    return 201, channel_v2(channel, request.base_url)
+
+
+def update_channel_v2(emulator, request):
+    _webhook_header(request)
+    service = _service(emulator.state, request)
+    channel = _channel(service, request)
+    unique_name = request.form_value('UniqueName')
+    if unique_name is not None and service.sid_by_unique_name.get(unique_name, channel['sid']) != channel['sid']:
+        raise ApiError(409, 50307, 'Channel with provided unique name already exists')
+    updates = {}
+    for name, field in (('FriendlyName', 'friendly_name'), ('CreatedBy', 'created_by')):
+        if request.form_value(name) is not None:
+            updates[field] = request.form_value(name)
+    if request.form_value('Attributes') is not None:
+        updates['attributes'] = _attributes(request.form_value('Attributes'))
+    if request.form_value('DateCreated') is not None:
+        updates['date_created'] = _parse_date(request.form_value('DateCreated'), 'DateCreated')
+    if unique_name is not None:
+        updates['unique_name'] = unique_name
+    updates['date_updated'] = format_date(utc_now())
+    if request.form_value('DateUpdated') is not None:
+        updates['date_updated'] = _parse_date(request.form_value('DateUpdated'), 'DateUpdated')
+    if 'unique_name' in updates:
+        service.sid_by_unique_name.pop(channel['unique_name'], None)
+        service.sid_by_unique_name[unique_name] = channel['sid']
+    if 'date_created' in updates:
+        service.order.remove((channel['date_created'], channel['sid']))
+        bisect.insort(service.order, (updates['date_created'], channel['sid']))
+    channel.update(updates)
+    return 200, channel_v2(channel, request.base_url)
+
+
+def update_channel_v3(emulator, request):
+    """The migration call: public -> private, and the messaging service of private channels."""
+    _webhook_header(request)
+    service = _service(emulator.state, request)
+    new_type = request.form_value('Type')
+    if new_type == 'public':
+        raise ApiError(400, 50393, "Migration to 'public' type is not allowed")
+    if new_type is not None and new_type not in CHANNEL_TYPES:
+        raise invalid_parameter("Invalid value '%s' for parameter Type: must be 'private'" % new_type)
+    messaging_service_sid = request.form_value('MessagingServiceSid')
+    if messaging_service_sid is not None:
+        if not is_sid('MG', messaging_service_sid):
+            raise ApiError(400, 50341, 'Invalid MessagingServiceSid: %s' % messaging_service_sid)
+        if messaging_service_sid not in request.account.messaging_services:
+            raise ApiError(400, 50342, 'Messaging Service %s was not found' % messaging_service_sid)
+    channel = _channel(service, request)
+    updated = dict(channel)
+    if new_type == 'private' and channel['type'] == 'public':
+        updated['type'] = 'private'
+        updated['messaging_service_sid'] = messaging_service_sid or request.account.default_messaging_service
+    elif messaging_service_sid is not None:
+        if channel['type'] != 'private':
+            raise invalid_parameter('MessagingServiceSid can only be set on a private channel: pass Type=private')
+        updated['messaging_service_sid'] = messaging_service_sid
+    if (updated['type'], updated['messaging_service_sid']) != (channel['type'], channel['messaging_service_sid']):
+        channel['type'] = updated['type']
+        channel['messaging_service_sid'] = updated['messaging_service_sid']
+        channel['date_updated'] = format_date(utc_now())
+    return 200, channel_v3(channel, request.base_url)
+
+
+def _conversation_state(request):
+    value = request.query_value('State')
+    if value is not None and value not in CONVERSATION_STATES:
+        raise invalid_parameter("Invalid value '%s' for parameter State" % value)
+    return value
+
+
+def list_conversations(emulator, request):
+    service = _service(emulator.state, request, 'ChatServiceSid')
+    wanted_state = _conversation_state(request)
+    filters = [('State', wanted_state)] if wanted_state else []
+
+    def matches(channel):
+        # Every emulated conversation is active; only private channels are conversations.
+        return channel['type'] == 'private' and wanted_state in (None, 'active')
+
+    return paginate(request, service, matches, conversation, 'conversations', filters, emulator.faults.ragged_pages)
+
+
+def fetch_conversation(emulator, request):
+    service = _service(emulator.state, request, 'ChatServiceSid')
+    channel = _channel(service, request)
+    if channel['type'] != 'private':
+        raise not_found(request.path)
+    return 200, conversation(channel, request.base_url)
+
+
+# (template, {method: handler}); templates are the OpenAPI paths, so stats name routes as the documents do.
+ROUTES = (
+    ('/v2/Services/{ServiceSid}/Channels', {'GET': list_channels, 'POST': create_channel}),
+    ('/v2/Services/{ServiceSid}/Channels/{Sid}', {'GET': fetch_channel, 'POST': update_channel_v2}),
+    ('/v3/Services/{ServiceSid}/Channels', {}),
+    ('/v3/Services/{ServiceSid}/Channels/{Sid}', {'POST': update_channel_v3}),
+    ('/v1/Services/{ChatServiceSid}/Conversations', {'GET': list_conversations}),
+    ('/v1/Services/{ChatServiceSid}/Conversations/{Sid}', {'GET': fetch_conversation}),
+)
+
+
+def match_route(segments):
+    """Return (template, handlers, params) for percent-decoded path segments, or None."""
+    for template, handlers in ROUTES:
+        parts = template.split('/')
+        if len(parts) != len(segments):
+            continue
+        params = {}
+        for part, segment in zip(parts, segments):
+            if part.startswith('{'):
+                if not segment:
+                    break
+                params[part[1:-1]] = segment
+            elif part != segment:
+                break
+        else:
+            return template, handlers, params
+    return None
