@@ -85,14 +85,20 @@ def format_migration_state(state):
 
 
 def describe_changes(service_sid, channel_results):
-    """A diff with one line per changed channel, readable in --diff output even for thousands of channels."""
-    changed = [r for r in channel_results if r['changed']]
-    lines_before = ['# Chat service %s: %d channel(s) change' % (service_sid, len(changed))]
-    lines_after = list(lines_before)
-    for result in sorted(changed, key=lambda r: r['sid']):
-        label = result['sid'] + (' (%s)' % result['unique_name'] if result['unique_name'] else '')
-        lines_before.append('%s: %s' % (label, format_migration_state(result['before'])))
-        lines_after.append('%s: %s' % (label, format_migration_state(result['after'])))
+    """A diff that stays readable for thousands of channels.
+
+    Each changed channel is a label line, the same on both sides, followed by
+    its state: a unified diff then shows every channel's old and new state
+    next to each other under its label.
+    """
+    changed = sorted((r for r in channel_results if r['changed']), key=lambda r: r['sid'])
+    header = '# Chat service %s: %d channel(s) to change' % (service_sid, len(changed))
+    lines_before = [header]
+    lines_after = [header]
+    for result in changed:
+        label = '%s%s:' % (result['sid'], ' (%s)' % result['unique_name'] if result['unique_name'] else '')
+        lines_before.extend((label, '  ' + format_migration_state(result['before'])))
+        lines_after.extend((label, '  ' + format_migration_state(result['after'])))
     return {
         'before_header': 'Chat service %s' % service_sid,
         'after_header': 'Chat service %s' % service_sid,

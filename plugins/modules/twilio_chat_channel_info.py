@@ -52,6 +52,11 @@ options:
       - How many channels to ask for per page when listing (Twilio allows at most 100).
     type: int
     default: 100
+  limit:
+    description:
+      - Return at most this many channels, and stop reading pages once they are found.
+      - With O(limit=1) and O(type=[public]), one request proves that the credentials work and the service exists.
+    type: int
 seealso:
   - module: twilio_ops.chat.twilio_chat_channel
 '''
@@ -67,6 +72,12 @@ EXAMPLES = r'''
 - name: Say how many are left
   ansible.builtin.debug:
     msg: "{{ public_channels.channels | length }} public channels left"
+
+- name: Check, with one request, that the credentials work and the service exists
+  twilio_ops.chat.twilio_chat_channel_info:
+    service_sid: ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    type: [public]
+    limit: 1
 
 - name: Read one channel by its unique name
   twilio_ops.chat.twilio_chat_channel_info:
@@ -142,6 +153,8 @@ channels:
       sample: https://chat.twilio.com/v2/Services/ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Channels/CHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 '''
 
+import itertools
+
 from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
     ArgumentSpec,
     client_from_module,
@@ -160,14 +173,17 @@ def run_module(module):
         module.fail_json(msg='page_size must be between 1 and 100, got %s' % params['page_size'])
     if not params['type']:
         module.fail_json(msg='type must name at least one of public, private')
+    if params['limit'] is not None and params['limit'] < 1:
+        module.fail_json(msg='limit must be at least 1, got %s' % params['limit'])
     client = client_from_module(module)
     try:
         if params['channel']:
             view = read_channel(client, params['service_sid'], params['channel'], with_messaging_service=True)
             channels = [view] if view['type'] in params['type'] else []
         else:
-            channels = list(read_channels(client, params['service_sid'], params['type'], with_messaging_service=True,
-                                          page_size=params['page_size']))
+            page_size = min(params['page_size'], params['limit'] or params['page_size'])
+            found = read_channels(client, params['service_sid'], params['type'], with_messaging_service=True, page_size=page_size)
+            channels = list(itertools.islice(found, params['limit']))
     except TwilioError as exc:
         module.fail_json(msg=str(exc), **exc.as_result())
     finally:
@@ -181,6 +197,7 @@ def main():
         channel=dict(type='str', aliases=['sid']),
         type=dict(type='list', elements='str', choices=['public', 'private'], default=['public', 'private']),
         page_size=dict(type='int', default=100),
+        limit=dict(type='int'),
     )))
     run_module(spec.create_module())
 

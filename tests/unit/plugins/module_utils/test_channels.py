@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import threading
 
 import pytest
@@ -95,9 +96,14 @@ def test_describe_changes_lists_one_line_per_changed_channel():
     diff = describe_changes(SERVICE, results)
     before = diff['before'].splitlines()
     after = diff['after'].splitlines()
-    assert before[1:] == ['%s (general): type=public messaging_service_sid=-' % sid(1), '%s: type=public messaging_service_sid=-' % sid(2)]
-    assert after[1:] == ['%s (general): type=private messaging_service_sid=-' % sid(1), '%s: type=private messaging_service_sid=%s' % (sid(2), MG_A)]
+    assert before[1:] == ['%s (general):' % sid(1), '  type=public messaging_service_sid=-', '%s:' % sid(2), '  type=public messaging_service_sid=-']
+    assert after[1:] == ['%s (general):' % sid(1), '  type=private messaging_service_sid=-', '%s:' % sid(2),
+                         '  type=private messaging_service_sid=%s' % MG_A]
     assert '2 channel(s)' in before[0]
+    # Labels are shared, so a unified diff puts each channel's old and new state side by side.
+    unified = list(difflib.unified_diff(before, after, lineterm='', n=1))
+    assert unified[unified.index(' %s:' % sid(2)) + 1:][:2] == ['-  type=public messaging_service_sid=-',
+                                                                 '+  type=private messaging_service_sid=%s' % MG_A]
 
 
 class FakeClient:
