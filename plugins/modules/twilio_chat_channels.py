@@ -70,6 +70,7 @@ options:
   max_failures:
     description:
       - Stop sending new requests once this many channels have failed, and fail the task.
+        Requests already sent complete, so a few more channels than this may be reported as failed.
       - When not set, every channel is tried.
     type: int
 seealso:
@@ -90,7 +91,7 @@ EXAMPLES = r'''
 
 - name: Summarise
   ansible.builtin.debug:
-    msg: "{{ migration.summary.changed }} migrated, {{ migration.summary.unchanged }} already done"
+    msg: "{{ migration.summary.changed }} of {{ migration.summary.total }} channels to look at were migrated"
 
 - name: Migrate a few channels only, stopping after three failures
   twilio_ops.chat.twilio_chat_channels:
@@ -108,7 +109,9 @@ summary:
   type: dict
   contains:
     total:
-      description: Channels looked at.
+      description:
+        - Channels looked at. Without O(channels), only those that may need a change are looked at
+          (public channels, and private ones when O(messaging_service_sid) is set), so a finished service counts V(0).
       type: int
       sample: 1200
     changed:
