@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# Sourced by runme.sh targets: start, drive and stop the Twilio emulator from bash.
+# Every wait is bounded; the emulator also stops by itself after its lifetime.
+
+TWILIO_EMULATOR_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../../emulator" && pwd)"
+TWILIO_EMULATOR_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+TWILIO_EMULATOR_PID=
+TWILIO_EMULATOR_WORKDIR=
+
+# twilio_emulator_start SEED_FILE [EXTRA_ARGS...]: sets TWILIO_EMULATOR_URL.
+twilio_emulator_start() {
+    local seed="$1"
+    shift
+    TWILIO_EMULATOR_WORKDIR="$(mktemp -d)"
+    "${TWILIO_EMULATOR_PYTHON}" "${TWILIO_EMULATOR_DIR}" --port 0 --port-file "${TWILIO_EMULATOR_WORKDIR}/port" \
+        --seed "${seed}" --lifetime 900 --quiet "$@" \
+        </dev/null >"${TWILIO_EMULATOR_WORKDIR}/emulator.log" 2>&1 &
+    TWILIO_EMULATOR_PID=$!
+    local attempt
+    for attempt in $(seq 1 150); do
+        if [ -s "${TWILIO_EMULATOR_WORKDIR}/port" ]; then
+            TWILIO_EMULATOR_URL="http://127.0.0.1:$(cat "${TWILIO_EMULATOR_WORKDIR}/port")"
+            export TWILIO_EMULATOR_URL
+            return 0
+        fi
+        if ! kill -0 "${TWILIO_EMULATOR_PID}" 2>/dev/null; then
+            break
+        fi
+        sleep 0.2
+    done
+    echo "The Twilio emulator did not start (attempt ${attempt}):" >&2
+    cat "${TWILIO_EMULATOR_WORKDIR}/emulator.log" >&2
+    return 1
+}
+
+# twilio_emulator_admin METHOD PATH [JSON_BODY]: calls the admin API and prints the answer.
+twilio_emulator_admin() {
+    "${TWILIO_EMULATOR_PYTHON}" - "${TWILIO_EMULATOR_URL}" "$1" "$2" "${3:-}" <<'PYTHON'
+import sys
+import urllib.request
+
+base_url, method, path, body = sys.argv[1:5]
+request = urllib.request.Request(base_url + path, data=body.encode('utf-8') if body else None, method=method,
+                                 headers={'Content-Type': 'application/json'})
+with urllib.request.urlopen(request, timeout=10) as response:
+    sys.stdout.write(response.read().decode('utf-8') + '\n')
+PYTHON
+}
+
+twilio_emulator_stop() {
+    if [ -n "${TWILIO_EMULATOR_PID}" ]; then
+        twilio_emulator_admin POST /_emulator/shutdown >/dev/null 2>&1 || true
+        local attempt
+        for attempt in $(seq 1 50); do
+            kill -0 "${TWILIO_EMULATOR_PID}" 2>/dev/null || break
+            sleep 0.2
+        done
+        if kill -0 "${TWILIO_EMULATOR_PID}" 2>/dev/null; then
+            kill "${TWILIO_EMULATOR_PID}" 2>/dev/null || true
+        fi
+        TWILIO_EMULATOR_PID=
+    fi
+    if [ -n "${TWILIO_EMULATOR_WORKDIR}" ]; then
+        rm -rf "${TWILIO_EMULATOR_WORKDIR}"
+        TWILIO_EMULATOR_WORKDIR=
+    fi
+}
