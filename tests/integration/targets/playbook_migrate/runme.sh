@@ -5,7 +5,9 @@ set -eux
 
 TARGET_DIR="$(cd "$(dirname "$0")" && pwd)"
 COLLECTION_ROOT="$(cd "${TARGET_DIR}/../../../.." && pwd)"
-PLAYBOOKS="${COLLECTION_ROOT}/playbooks"
+# The playbooks run by their collection names, as users run them from an installed collection;
+# the example inventory is copied in by ansible-test (see aliases).
+EXAMPLES="${COLLECTION_ROOT}/playbooks"
 PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 WORK_DIR="$(mktemp -d "${OUTPUT_DIR:-/tmp}/playbook_migrate.XXXXXX")"
 INVENTORY="${TARGET_DIR}/files/inventory.yml"
@@ -36,7 +38,7 @@ run_playbook() {
     # run_playbook LOG PLAYBOOK [ARGS...]: the log keeps the whole output for the checks below.
     local log="$1" playbook="$2"
     shift 2
-    ansible-playbook -i "${INVENTORY}" "${PLAYBOOKS}/${playbook}" \
+    ansible-playbook -i "${INVENTORY}" "twilio_ops.chat.${playbook%.yml}" \
         -e "twilio_api_base_url=${BASE_URL}" -e "twilio_chat_migration_report_dir=${REPORTS}" "$@" > "${log}" 2>&1
 }
 
@@ -45,7 +47,7 @@ run_playbook() {
 
 # 1. Role argument validation rejects a malformed inventory, naming the variable, before any request.
 for bad in inventory-malformed.yml inventory-missing-sid.yml; do
-    if ansible-playbook -i "${TARGET_DIR}/files/${bad}" "${PLAYBOOKS}/migrate.yml" -e "twilio_api_base_url=${BASE_URL}" \
+    if ansible-playbook -i "${TARGET_DIR}/files/${bad}" twilio_ops.chat.migrate -e "twilio_api_base_url=${BASE_URL}" \
         > "${WORK_DIR}/${bad}.log" 2>&1; then
         echo "migrate.yml accepted ${bad}"; exit 1
     fi
@@ -120,6 +122,6 @@ run_playbook "${WORK_DIR}/audit-after.log" audit.yml
 "${CHECK[@]}" no-secrets --inventory "${INVENTORY}" "${WORK_DIR}"/*.log "${REPORTS}"/*
 
 # 9. The example inventory's vaulted values open with the example vault password file.
-ansible acme-production,acme-eu -i "${PLAYBOOKS}/inventory.example.yml" -c local \
-    --vault-password-file "${PLAYBOOKS}/vault-password.example.txt" -m ansible.builtin.assert \
+ansible acme-production,acme-eu -i "${EXAMPLES}/inventory.example.yml" -c local \
+    --vault-password-file "${EXAMPLES}/vault-password.example.txt" -m ansible.builtin.assert \
     -a '{"that": ["(twilio_auth_token | default(twilio_api_secret)) is match(\"example-.*-not-real\")"], "quiet": true}'
