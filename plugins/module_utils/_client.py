@@ -262,8 +262,7 @@ class TwilioClient:
         page = self.request('GET', product, path, action, params=query)
         seen_urls = set()
         for dummy in range(MAX_PAGES):
-            for item in page.get(key) or []:
-                yield item
+            yield from page.get(key) or []
             next_page_url = (page.get('meta') or {}).get('next_page_url')
             if not next_page_url:
                 return

@@ -21,7 +21,7 @@ description:
   - Only the channel's C(Type) and C(MessagingServiceSid) are ever written; its name, attributes, members and messages
     are never touched.
 author:
-  - twilio_ops.chat maintainers
+  - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
 attributes:

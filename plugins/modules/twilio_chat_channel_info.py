@@ -18,7 +18,7 @@ description:
   - Lists are read with O(page_size) items a page, following Twilio's C(next_page_url) until there is none.
   - Never writes anything.
 author:
-  - twilio_ops.chat maintainers
+  - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
 attributes:

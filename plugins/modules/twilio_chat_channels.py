@@ -20,8 +20,10 @@ description:
   - Only the channels' C(Type) and C(MessagingServiceSid) are ever written.
   - If any channel fails (after retries), the task fails; its result still lists every channel that succeeded,
     so running the task again resumes where it stopped.
+  - The role C(twilio_ops.chat.twilio_chat_migration) runs this module for every service of every account in an
+    inventory, with a preflight, a verification and reports.
 author:
-  - twilio_ops.chat maintainers
+  - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
 attributes:
@@ -76,8 +78,6 @@ options:
 seealso:
   - module: twilio_ops.chat.twilio_chat_channel
   - module: twilio_ops.chat.twilio_chat_channel_info
-  - role: twilio_ops.chat.twilio_chat_migration
-    description: Migrates every service of every account in an inventory, with reports.
 '''
 
 EXAMPLES = r'''

@@ -108,7 +108,7 @@ headline "Step 1 of 3: dry run (ansible-playbook playbooks/migrate.yml --check -
 echo "Each service's diff shows every channel that would change; the first ${DIFF_CHANNELS_SHOWN} of each service are shown here."
 status=0
 run_migration "${LOG_DIR}/1-dry-run.log" --check --diff || status=$?
-"${PYTHON}" "${REPO_ROOT}/tests/demo/shorten_diff.py" "${DIFF_CHANNELS_SHOWN}" "${LOG_DIR}/1-dry-run.log" < "${LOG_DIR}/1-dry-run.log"
+"${PYTHON}" "${REPO_ROOT}/tests/demo/shorten_diff.py" "${DIFF_CHANNELS_SHOWN}" "${LOG_DIR}/1-dry-run.log"
 [ "${status}" -eq 0 ] || { echo "The dry run failed (exit ${status})." >&2; exit 1; }
 echo
 echo "A private channel on another messaging service is moved to the asked one, for example:"

@@ -2,7 +2,7 @@
 # Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Copy ansible-playbook output from stdin to stdout, keeping only the first channels of each long diff.
+"""Print an ansible-playbook log, keeping only the first channels of each long diff.
 
 The bulk module's diff holds every changed channel (a label line, then its old
 and new state), thousands for a real service; on screen a few channels per
@@ -15,8 +15,8 @@ __metaclass__ = type
 
 import sys
 
-CHANNELS_SHOWN = int(sys.argv[1]) if len(sys.argv) > 1 else 4
-FULL_LOG = sys.argv[2] if len(sys.argv) > 2 else 'the log'
+CHANNELS_SHOWN = int(sys.argv[1])
+FULL_LOG = sys.argv[2]
 
 
 def is_channel_label(line):
@@ -26,7 +26,9 @@ def is_channel_label(line):
 def main():
     in_hunk = False
     channels = hidden = 0
-    for line in sys.stdin:
+    with open(FULL_LOG, encoding='utf-8') as log:
+        lines = log.readlines()
+    for line in lines:
         if line.startswith('@@'):
             in_hunk, channels, hidden = True, 0, 0
         elif in_hunk and line[:1] in (' ', '-', '+'):

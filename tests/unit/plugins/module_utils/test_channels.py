@@ -102,8 +102,8 @@ def test_describe_changes_lists_one_line_per_changed_channel():
     assert '2 channel(s)' in before[0]
     # Labels are shared, so a unified diff puts each channel's old and new state side by side.
     unified = list(difflib.unified_diff(before, after, lineterm='', n=1))
-    assert unified[unified.index(' %s:' % sid(2)) + 1:][:2] == ['-  type=public messaging_service_sid=-',
-                                                                 '+  type=private messaging_service_sid=%s' % MG_A]
+    after_label = unified[unified.index(' %s:' % sid(2)) + 1:]
+    assert after_label[:2] == ['-  type=public messaging_service_sid=-', '+  type=private messaging_service_sid=%s' % MG_A]
 
 
 class FakeClient:

@@ -12,9 +12,7 @@ import concurrent.futures
 import json
 import os
 import socket
-import subprocess
 import sys
-import time
 
 import pytest
 import requests
@@ -29,8 +27,10 @@ from ansible_collections.twilio_ops.chat.plugins.module_utils._client import (
     user_agent,
 )
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
-EMULATOR = os.path.join(ROOT, 'tests', 'emulator')
+# The emulator runs in this process, on a thread: a test runner that forks per test
+# (as ansible-test units does) then cannot leave servers behind.
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..')))
+from emulator.server import Emulator, Options  # noqa: E402  pylint: disable=wrong-import-position,import-error
 ACCOUNT = 'AC00000000000000000000000000000001'
 TOKEN = 'fake-auth-token-0001'
 API_KEY = 'SK00000000000000000000000000000001'
@@ -40,21 +40,12 @@ GENERATED = 230
 
 
 @pytest.fixture(scope='module')
-def emulator(tmp_path_factory):
-    port_file = str(tmp_path_factory.mktemp('emulator') / 'port')
-    process = subprocess.Popen([sys.executable, EMULATOR, '--port', '0', '--port-file', port_file, '--lifetime', '300',
-                                '--quiet', '--generate', str(GENERATED)])
+def emulator():
+    server = Emulator(Options(generate=GENERATED, lifetime=300)).start()
     try:
-        deadline = time.time() + 20
-        while not (os.path.exists(port_file) and open(port_file).read().strip()):
-            assert process.poll() is None, 'the emulator exited early'
-            assert time.time() < deadline, 'the emulator did not start within 20 seconds'
-            time.sleep(0.05)
-        base = 'http://127.0.0.1:%s' % open(port_file).read().strip()
-        yield base
+        yield server.base_url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 @pytest.fixture
