@@ -168,11 +168,14 @@ def requested_channels(client, service_sid, channels, wanted_messaging_service_s
     remaining = collections.OrderedDict((name, True) for name in channels)
 
     def take(view):
+        # Both names are taken: a channel asked for by SID and by unique name must not be read again
+        # after its write, or its result would be overwritten with "already private".
+        found = False
         for key in (view['sid'], view['unique_name']):
             if key is not None and key in remaining:
                 del remaining[key]
-                return True
-        return False
+                found = True
+        return found
 
     for view in candidate_channels(client, service_sid, wanted_messaging_service_sid):
         if not remaining:

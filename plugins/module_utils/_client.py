@@ -138,12 +138,14 @@ def is_loopback_host(host):
 def check_api_base_url(api_base_url):
     """Return the normalised base URL, or raise TwilioError saying why it is refused."""
     parts = urlsplit(api_base_url)
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
-        raise TwilioError('api_base_url must be an absolute http(s) URL such as https://twilio-proxy.example.com, got %r' % api_base_url)
+    # Messages name the scheme and host only: a malformed value may still hold a password or token.
     if parts.username or parts.password:
         raise TwilioError('api_base_url must not contain credentials; use account_sid with auth_token or api_key/api_secret')
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise TwilioError('api_base_url must be an absolute http(s) URL such as https://twilio-proxy.example.com '
+                          '(got scheme %r, host %r)' % (parts.scheme, parts.hostname))
     if parts.query or parts.fragment:
-        raise TwilioError('api_base_url must not contain a query or fragment, got %r' % api_base_url)
+        raise TwilioError('api_base_url must not contain a query or fragment')
     if parts.scheme == 'http' and not is_loopback_host(parts.hostname):
         raise TwilioError(
             'api_base_url %r uses plain http to a host that is not loopback; credentials never travel in clear text, '
@@ -229,7 +231,10 @@ class TwilioClient:
     def request(self, method, product, path, action, params=None, data=None, headers=None, absolute_url=None):
         url = absolute_url or self.url(product, path)
         try:
-            response = self.session.request(method, url, params=params, data=data, headers=headers, timeout=self.timeout)
+            # requests would follow a redirect itself (urllib3's redirect=0 does not stop it) and turn a
+            # POST into a GET on 301/302/303: a migration would then look done without having been sent.
+            response = self.session.request(method, url, params=params, data=data, headers=headers, timeout=self.timeout,
+                                            allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise TwilioError('%s failed: TLS error talking to %s: %s' % (action, urlsplit(url).netloc, _innermost(exc)))
         except requests.exceptions.ConnectionError as exc:
@@ -245,6 +250,11 @@ class TwilioClient:
             raise TwilioError('%s failed: %s' % (action, _innermost(exc)))
         if response.status_code >= 400:
             raise _twilio_error_from_response(response, action)
+        if 300 <= response.status_code < 400:
+            location = urlsplit(response.headers.get('Location') or '')
+            raise TwilioError('%s failed: HTTP %s redirect to %s, which is not followed; Twilio does not redirect API calls, '
+                              'check api_base_url, region and edge' % (action, response.status_code, location.netloc or 'an unknown place'),
+                              status=response.status_code, request_id=response.headers.get('Twilio-Request-Id'))
         try:
             return response.json()
         except ValueError:

@@ -186,7 +186,8 @@ def run_module(module):
         module.fail_json(msg='concurrency must be between 1 and %d, got %s' % (MAX_CONCURRENCY, params['concurrency']))
     if params['max_failures'] is not None and params['max_failures'] < 1:
         module.fail_json(msg='max_failures must be at least 1, got %s' % params['max_failures'])
-    client = client_from_module(module, pool_size=params['concurrency'])
+    # One connection more than the writers: the main thread keeps reading pages meanwhile.
+    client = client_from_module(module, pool_size=params['concurrency'] + 1)
     migration = BulkMigration(
         client, params['service_sid'], params['type'], params['messaging_service_sid'], params['webhook_enabled'],
         concurrency=params['concurrency'], max_failures=params['max_failures'], check_mode=module.check_mode)
@@ -212,10 +213,10 @@ def run_module(module):
     if summary['failed']:
         failed = [r for r in channel_results if r['failed']]
         first = failed[0]
-        module.fail_json(msg='%d of %d channels of service %s failed%s; first: %s%s' % (
+        # Every per-channel message names its channel.
+        module.fail_json(msg='%d of %d channels of service %s failed%s; first: %s' % (
             summary['failed'], summary['total'], params['service_sid'],
-            ' (stopped early after max_failures)' if migration.stopped_early else '',
-            '%s: ' % first['sid'] if first['sid'] else '', first['msg']), **result)
+            ' (stopped early after max_failures)' if migration.stopped_early else '', first['msg']), **result)
     module.exit_json(**result)
 
 

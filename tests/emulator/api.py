@@ -379,9 +379,12 @@ def update_channel_v3(emulator, request):
     _webhook_header(request)
     service = _service(emulator.state, request)
     new_type = request.form_value('Type')
+    # Twilio documents 50393 for a missing Type as well as for Type=public.
+    if new_type is None:
+        raise ApiError(400, 50393, "Type parameter value is required and should be 'private'")
     if new_type == 'public':
         raise ApiError(400, 50393, "Migration to 'public' type is not allowed")
-    if new_type is not None and new_type not in CHANNEL_TYPES:
+    if new_type not in CHANNEL_TYPES:
         raise invalid_parameter("Invalid value '%s' for parameter Type: must be 'private'" % new_type)
     messaging_service_sid = request.form_value('MessagingServiceSid')
     if messaging_service_sid is not None:
@@ -391,12 +394,10 @@ def update_channel_v3(emulator, request):
             raise ApiError(400, 50342, 'Messaging Service %s was not found' % messaging_service_sid)
     channel = _channel(service, request)
     updated = dict(channel)
-    if new_type == 'private' and channel['type'] == 'public':
+    if channel['type'] == 'public':
         updated['type'] = 'private'
         updated['messaging_service_sid'] = messaging_service_sid or request.account.default_messaging_service
     elif messaging_service_sid is not None:
-        if channel['type'] != 'private':
-            raise invalid_parameter('MessagingServiceSid can only be set on a private channel: pass Type=private')
         updated['messaging_service_sid'] = messaging_service_sid
     if (updated['type'], updated['messaging_service_sid']) != (channel['type'], channel['messaging_service_sid']):
         channel['type'] = updated['type']

@@ -289,19 +289,25 @@ class TwilioHandler(BaseHTTPRequestHandler):
             emulator.in_flight[account.sid] = count
             emulator.stats.saw_in_flight(account.sid, count)
         try:
-            limit = emulator.options.concurrency_limit
-            if limit and count > limit:
-                self.answer_error(account, route, ApiError(429, 20429, 'Too Many Requests'))
-                return
-            if emulator.options.latency_ms:
-                time.sleep(emulator.options.latency_ms / 1000.0)
-            status, payload = self.call_route(routed, url, body, account, decoded_path)
-            self.answer(account, route, status, payload)
-        except ApiError as exc:
-            self.answer_error(account, route, exc)
+            try:
+                limit = emulator.options.concurrency_limit
+                if limit and count > limit:
+                    raise ApiError(429, 20429, 'Too Many Requests')
+                if emulator.options.latency_ms:
+                    time.sleep(emulator.options.latency_ms / 1000.0)
+                status, payload = self.call_route(routed, url, body, account, decoded_path)
+                extra = None
+            except ApiError as exc:
+                status, payload, extra = exc.status, exc.body(), exc.headers
+            headers = self.twilio_headers(account.sid, extra)
         finally:
+            # Released before the answer is written: a client that waits for each answer before
+            # its next request must never be counted twice (nor get a spurious 429 at the limit).
             with emulator.lock:
                 emulator.in_flight[account.sid] -= 1
+        with emulator.lock:
+            emulator.stats.record(self.command, route, status)
+        self.send(status, payload, headers)
 
     def call_route(self, routed, url, body, account, decoded_path):
         if routed is None:

@@ -212,7 +212,8 @@ class TestMigrate:
         assert response.status == 200 and response.json()['messaging_service_sid'] == MG_OTHER
 
     def test_private_channel_messaging_service_change(self, client):
-        assert client.post(V3_CHANNEL % PRIVATE_CH, {'MessagingServiceSid': MG_DEFAULT}).json()['messaging_service_sid'] == MG_DEFAULT
+        form = {'Type': 'private', 'MessagingServiceSid': MG_DEFAULT}
+        assert client.post(V3_CHANNEL % PRIVATE_CH, form).json()['messaging_service_sid'] == MG_DEFAULT
         before = raw_channels(client)[PRIVATE_CH]
         body = client.post(V3_CHANNEL % PRIVATE_CH, {'Type': 'private'}).json()
         assert body['messaging_service_sid'] == MG_DEFAULT
@@ -220,6 +221,8 @@ class TestMigrate:
 
     @pytest.mark.parametrize('form,code', [
         ({'Type': 'public'}, 50393),
+        ({}, 50393),
+        ({'MessagingServiceSid': MG_OTHER}, 50393),
         ({'Type': 'secret'}, 20001),
         ({'Type': 'private', 'MessagingServiceSid': 'MG123'}, 50341),
         ({'Type': 'private', 'MessagingServiceSid': 'XX' + 'a1' * 16}, 50341),
@@ -229,7 +232,7 @@ class TestMigrate:
     def test_rejected(self, client, form, code):
         before = raw_channels(client)
         body = assert_twilio_error(client.post(V3_CHANNEL % PUBLIC_CH, form), 400, code)
-        if code == 50393:
+        if form.get('Type') == 'public':
             assert body['message'] == "Migration to 'public' type is not allowed"
         assert raw_channels(client) == before
 

@@ -168,7 +168,8 @@ def test_every_endpoint_conforms(client):
     v3 = '/v3/Services/%s/Channels/%%s' % SERVICE
     assert call('POST', v3 % PUBLIC_CH, form={'Type': 'private'}, headers={'X-Twilio-Webhook-Enabled': 'true'}).status == 200
     assert call('POST', v3 % quote(UNICODE_NAME, safe=''), form={'Type': 'private', 'MessagingServiceSid': MG_OTHER}).status == 200
-    assert call('POST', v3 % PRIVATE_CH, form={'MessagingServiceSid': MG_DEFAULT}, auth=(API_KEY, API_SECRET)).status == 200
+    assert call('POST', v3 % PRIVATE_CH, form={'Type': 'private', 'MessagingServiceSid': MG_DEFAULT},
+                auth=(API_KEY, API_SECRET)).status == 200
     for params in ({}, {'PageSize': 5}, {'State': 'active'}):
         response = call('GET', CONVERSATIONS, params=params)
         for _page in range(MAX_PAGES):

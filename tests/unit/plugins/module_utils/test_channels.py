@@ -216,3 +216,12 @@ def test_bulk_refuses_public_for_private_channels():
     results = migration.run([sid(1)])
     assert results[sid(1)]['failed']
     assert client.writes() == []
+
+
+def test_bulk_channel_asked_for_by_sid_and_unique_name_is_written_once():
+    client = FakeClient([channel(1, 'public')])
+    migration = BulkMigration(client, SERVICE, 'private')
+    results = migration.run([sid(1), 'general-00001'])
+    assert [c[1] for c in client.writes()] == [sid(1)]
+    assert not [c for c in client.calls if c[0] == 'fetch_channel']
+    assert results[sid(1)]['changed'] and migration.summary()['changed'] == 1

@@ -9,10 +9,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import concurrent.futures
+import http.server
 import json
 import os
 import socket
 import sys
+import threading
 
 import pytest
 import requests
@@ -179,6 +181,40 @@ def test_html_error_page_from_a_proxy_is_explained(base_url):
         client_for(base_url, max_retries=1).fetch_channel(SERVICE, 'general')
     assert caught.value.status == 502
     assert 'non-JSON body (text/html)' in str(caught.value)
+
+
+class _Redirecting(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):  # pylint: disable=invalid-name
+        self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        self.send_response(302)
+        self.send_header('Location', 'http://127.0.0.1:9/elsewhere?token=secret')
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+
+    def log_message(self, *args):  # pylint: disable=arguments-differ
+        pass
+
+
+def test_a_redirect_is_never_followed():
+    server = http.server.HTTPServer(('127.0.0.1', 0), _Redirecting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url='http://127.0.0.1:%d' % server.server_address[1], max_retries=0)
+        with pytest.raises(TwilioError) as caught:
+            client.update_channel(SERVICE, 'CH00000000000000000000000000000001', {'Type': 'private'})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert caught.value.status == 302
+    assert 'redirect to 127.0.0.1:9' in str(caught.value) and 'secret' not in str(caught.value)
+
+
+def test_refused_base_url_message_does_not_echo_a_password():
+    for url in ('ftp://user:hunter2@proxy.example.com', 'user:hunter2@proxy.example.com', 'https://proxy.example.com/?key=hunter2'):
+        with pytest.raises(TwilioError) as caught:
+            check_api_base_url(url)
+        assert 'hunter2' not in str(caught.value)
 
 
 def test_connection_refused_is_a_clear_error():
