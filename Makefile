@@ -8,6 +8,7 @@
 #   make sanity CORE=2.19         ansible-test sanity for one ansible-core series (default: all)
 #   make units | integration      the same for unit and integration tests
 #   make changelog-lint           antsibull-changelog lint
+#   make lint                     ansible-lint (production profile) and galaxy-importer on the built collection
 #   make clean                    remove virtual environments and test output
 #
 # Nothing needs to be installed by hand: the tools go into .venv (Python 3.11) and
@@ -62,7 +63,7 @@ reports-dir:
 test: reports-dir
 	@rm -f $(CI_RESULTS) $(dir $(CI_RESULTS))ci-summary.txt
 	@status=0; \
-	$(MAKE) --no-print-directory -k emulator-test changelog-lint ansible-test || status=$$?; \
+	$(MAKE) --no-print-directory -k emulator-test changelog-lint lint ansible-test || status=$$?; \
 	python3 tests/ci/summary.py $(CI_RESULTS) --make-status $$status
 
 emulator-test: venv reports-dir
@@ -77,8 +78,8 @@ ansible-test: reports-dir
 sanity units integration: reports-dir
 	$(MATRIX) --test $@
 
-lint:
-	@echo "lint: ansible-lint is not wired in yet; run 'make sanity' for ansible-test's linters."
+lint: reports-dir
+	$(STEP) --name lint --timeout 900 -- env PYTHON=$(PYTHON) tests/ci/lint.sh
 
 clean:
 	rm -rf $(VENV) .venvs reports tests/output .pytest_cache
