@@ -117,7 +117,8 @@ def read_channel(client, service_sid, channel, with_messaging_service):
         resource = client.fetch_channel(service_sid, channel)
     except TwilioError as exc:
         if is_not_found(exc):
-            exc.message = 'Channel %r was not found in Chat service %s (%s)' % (channel, service_sid, exc.message)
+            # Twilio's own text repeats the path; say it in the user's terms (code and request id stay).
+            exc.message = 'Channel %r was not found in Chat service %s' % (channel, service_sid)
         raise
     conversation = None
     if with_messaging_service and resource.get('type') == 'private':
