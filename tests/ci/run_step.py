@@ -10,26 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
 
-
-def run_bounded(command, timeout):
-    """Run ``command`` in its own process group and kill the group when ``timeout`` expires."""
-    with subprocess.Popen(command, start_new_session=True, stdin=subprocess.DEVNULL) as process:
-        try:
-            return process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            print('ci: timed out after %ss: %s' % (timeout, ' '.join(command)), flush=True)
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-            return 124
+from ansible_test_matrix import run_bounded
 
 
 def main():
@@ -46,7 +31,7 @@ def main():
     print('ci: === %s ===' % args.name, flush=True)
     started = time.monotonic()
     try:
-        returncode = run_bounded(command, args.timeout)
+        returncode = run_bounded(command, args.timeout, stdin=subprocess.DEVNULL)
     except OSError as error:
         print('ci: %s: %s' % (args.name, error), flush=True)
         returncode = 127

@@ -20,14 +20,13 @@ fi
 
 WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/twilio-chat-demo.XXXXXX")"
 LOG_DIR="${REPO_ROOT}/reports/demo-logs"
-EMULATOR_PID=
 mkdir -p "${LOG_DIR}"
 
+export TWILIO_EMULATOR_PYTHON="${PYTHON}"
+# shellcheck source=../emulator/emulator.sh
+source "${REPO_ROOT}/tests/emulator/emulator.sh"
 cleanup() {
-    if [ -n "${EMULATOR_PID}" ]; then
-        kill "${EMULATOR_PID}" 2>/dev/null || true
-        wait "${EMULATOR_PID}" 2>/dev/null || true
-    fi
+    twilio_emulator_stop
     rm -rf "${WORK_DIR}"
 }
 trap cleanup EXIT
@@ -48,20 +47,11 @@ export ANSIBLE_COLLECTIONS_PATH="${WORK_DIR}/collections"
 export ANSIBLE_DISPLAY_SKIPPED_HOSTS=false
 
 headline "Starting the Twilio emulator with $(basename "${SEED}"): three accounts, a few thousand Chat channels"
-# --lifetime stops it by itself should this script die before its trap runs.
-"${PYTHON}" "${REPO_ROOT}/tests/emulator" --port 0 --port-file "${WORK_DIR}/port" --seed "${SEED}" \
-    --lifetime 600 --quiet &
-EMULATOR_PID=$!
-for _ in $(seq 1 100); do
-    [ -s "${WORK_DIR}/port" ] && break
-    kill -0 "${EMULATOR_PID}"
-    sleep 0.1
-done
-[ -s "${WORK_DIR}/port" ] || { echo "The emulator did not start within 10 seconds." >&2; exit 1; }
-BASE_URL="http://127.0.0.1:$(cat "${WORK_DIR}/port")"
+twilio_emulator_start "${SEED}"
+BASE_URL="${TWILIO_EMULATOR_URL}"
 
 emulator_writes() {
-    "${PYTHON}" -c 'import json, sys, urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/stats", timeout=10))["writes"])' "${BASE_URL}"
+    twilio_emulator_admin GET /_emulator/stats | "${PYTHON}" -c 'import json, sys; print(json.load(sys.stdin)["writes"])'
 }
 
 # Each host is one Twilio account of the seed. A real inventory keeps the

@@ -79,49 +79,30 @@ class Request:
         return values[-1] if values else None
 
 
+# The fields Chat v2 and Chat v3 channels share; v3 adds messaging_service_sid, v2 adds links.
+CHANNEL_FIELDS = ('sid', 'account_sid', 'service_sid', 'friendly_name', 'unique_name', 'attributes', 'type',
+                  'date_created', 'date_updated', 'created_by', 'members_count', 'messages_count')
+
+
 def channel_v2(channel, base_url):
     url = '%s/v2/Services/%s/Channels/%s' % (base_url, channel['service_sid'], channel['sid'])
-    return {
-        'sid': channel['sid'],
-        'account_sid': channel['account_sid'],
-        'service_sid': channel['service_sid'],
-        'friendly_name': channel['friendly_name'],
-        'unique_name': channel['unique_name'],
-        'attributes': channel['attributes'],
-        'type': channel['type'],
-        'date_created': channel['date_created'],
-        'date_updated': channel['date_updated'],
-        'created_by': channel['created_by'],
-        'members_count': channel['members_count'],
-        'messages_count': channel['messages_count'],
-        'url': url,
-        'links': {
-            'members': url + '/Members',
-            'messages': url + '/Messages',
-            'invites': url + '/Invites',
-            'webhooks': url + '/Webhooks',
-            'last_message': None,
-        },
+    resource = dict((field, channel[field]) for field in CHANNEL_FIELDS)
+    resource['url'] = url
+    resource['links'] = {
+        'members': url + '/Members',
+        'messages': url + '/Messages',
+        'invites': url + '/Invites',
+        'webhooks': url + '/Webhooks',
+        'last_message': None,
     }
+    return resource
 
 
 def channel_v3(channel, base_url):
-    return {
-        'sid': channel['sid'],
-        'account_sid': channel['account_sid'],
-        'service_sid': channel['service_sid'],
-        'messaging_service_sid': channel['messaging_service_sid'],
-        'friendly_name': channel['friendly_name'],
-        'unique_name': channel['unique_name'],
-        'attributes': channel['attributes'],
-        'type': channel['type'],
-        'date_created': channel['date_created'],
-        'date_updated': channel['date_updated'],
-        'created_by': channel['created_by'],
-        'members_count': channel['members_count'],
-        'messages_count': channel['messages_count'],
-        'url': '%s/v3/Services/%s/Channels/%s' % (base_url, channel['service_sid'], channel['sid']),
-    }
+    resource = dict((field, channel[field]) for field in CHANNEL_FIELDS)
+    resource['messaging_service_sid'] = channel['messaging_service_sid']
+    resource['url'] = '%s/v3/Services/%s/Channels/%s' % (base_url, channel['service_sid'], channel['sid'])
+    return resource
 
 
 def conversation(channel, base_url):

@@ -3,7 +3,7 @@
 # the first run must succeed, the second must change nothing.
 set -eu -o pipefail
 
-source ../setup_twilio_emulator/files/emulator.sh
+source ../../../emulator/emulator.sh
 
 python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 workdir="$(mktemp -d)"

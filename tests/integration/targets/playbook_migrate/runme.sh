@@ -13,26 +13,12 @@ WORK_DIR="$(mktemp -d "${OUTPUT_DIR:-/tmp}/playbook_migrate.XXXXXX")"
 INVENTORY="${TARGET_DIR}/files/inventory.yml"
 REPORTS="${WORK_DIR}/reports"
 CHECK=("${PYTHON}" "${TARGET_DIR}/files/check.py")
-EMULATOR_PID=
 
-stop_emulator() {
-    if [ -n "${EMULATOR_PID}" ]; then
-        kill "${EMULATOR_PID}" 2>/dev/null || true
-        wait "${EMULATOR_PID}" 2>/dev/null || true
-    fi
-}
-trap stop_emulator EXIT
-
-# --lifetime stops the emulator by itself should this script be killed before its trap runs.
-"${PYTHON}" "${COLLECTION_ROOT}/tests/emulator" --port 0 --port-file "${WORK_DIR}/port" \
-    --seed "${TARGET_DIR}/files/seed.json" --lifetime 600 --quiet &
-EMULATOR_PID=$!
-for _ in $(seq 1 100); do
-    [ -s "${WORK_DIR}/port" ] && break
-    kill -0 "${EMULATOR_PID}"
-    sleep 0.1
-done
-BASE_URL="http://127.0.0.1:$(cat "${WORK_DIR}/port")"
+# shellcheck source=../../../emulator/emulator.sh
+source "${COLLECTION_ROOT}/tests/emulator/emulator.sh"
+trap twilio_emulator_stop EXIT
+twilio_emulator_start "${TARGET_DIR}/files/seed.json"
+BASE_URL="${TWILIO_EMULATOR_URL}"
 
 run_playbook() {
     # run_playbook LOG PLAYBOOK [ARGS...]: the log keeps the whole output for the checks below.

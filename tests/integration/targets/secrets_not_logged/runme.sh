@@ -3,7 +3,7 @@
 # shows in the output.
 set -eu -o pipefail
 
-source ../setup_twilio_emulator/files/emulator.sh
+source ../../../emulator/emulator.sh
 
 output="$(mktemp)"
 trap 'twilio_emulator_stop; rm -f "${output}"' EXIT

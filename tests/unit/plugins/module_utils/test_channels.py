@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import difflib
 import threading
+import time
 
 import pytest
 
@@ -179,6 +180,37 @@ def test_bulk_migrates_public_channels_and_wrong_messaging_services_only():
     assert results[sid(50)]['after'] == {'type': 'private', 'messaging_service_sid': MG_A}
     # Reading costs list calls, not one read per channel.
     assert not [c for c in client.calls if c[0] in ('fetch_channel', 'fetch_conversation')]
+
+
+class SlowPagesClient(FakeClient):
+    """Serves the public list in pages that take a while, recording when each page and each write happens."""
+
+    PAGE = 10
+
+    def __init__(self, channels):
+        super(SlowPagesClient, self).__init__(channels)
+        self.events = []
+
+    def list_channels(self, service_sid, types, page_size=100):
+        public = [c for c in self.channels.values() if c['type'] in types]
+        for start in range(0, len(public), self.PAGE):
+            time.sleep(0.05)
+            with self.lock:
+                self.events.append('page')
+            yield from public[start:start + self.PAGE]
+
+    def update_channel(self, service_sid, channel_sid, fields, webhook_enabled=None):
+        with self.lock:
+            self.events.append('write')
+        return super(SlowPagesClient, self).update_channel(service_sid, channel_sid, fields, webhook_enabled)
+
+
+def test_bulk_writes_start_while_later_pages_are_read():
+    client = SlowPagesClient([channel(n, 'public') for n in range(60)])
+    BulkMigration(client, SERVICE, 'private', concurrency=4).run()
+    assert client.events.count('page') == 6 and client.events.count('write') == 60
+    last_page = len(client.events) - 1 - client.events[::-1].index('page')
+    assert client.events.index('write') < last_page
 
 
 def test_bulk_reports_failures_and_keeps_the_successes():

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
-# Sourced by runme.sh targets: start, drive and stop the Twilio emulator from bash.
-# Every wait is bounded; the emulator also stops by itself after its lifetime.
+# Sourced by the demo and the runme.sh integration targets: start, drive and stop
+# the Twilio emulator from bash. Every wait is bounded; the emulator also stops
+# by itself after its lifetime.
 
-TWILIO_EMULATOR_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../../emulator" && pwd)"
-TWILIO_EMULATOR_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+TWILIO_EMULATOR_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TWILIO_EMULATOR_PYTHON="${TWILIO_EMULATOR_PYTHON:-${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}}"
 TWILIO_EMULATOR_PID=
 TWILIO_EMULATOR_WORKDIR=
 
