@@ -159,12 +159,12 @@ def candidate_channels(client, service_sid, wanted_messaging_service_sid):
 
 
 def requested_channels(client, service_sid, channels, wanted_messaging_service_sid):
-    """Yield the state of the channels asked for by SID or unique name.
+    """Yield (view, None) for each channel asked for by SID or unique name found in the lists, then (None, name) for the rest.
 
     Public channels come from the Chat v2 list and, when a messaging service is
     wanted, private ones from the Conversations list, so a large selection
     costs list calls; only the few channels found in neither are read one by
-    one (already private, or unknown: then the read reports not found).
+    one by the caller (already private, or unknown: then the read reports not found).
     """
     remaining = collections.OrderedDict((name, True) for name in channels)
 
@@ -182,9 +182,9 @@ def requested_channels(client, service_sid, channels, wanted_messaging_service_s
         if not remaining:
             return
         if take(view):
-            yield view
+            yield view, None
     for name in list(remaining):
-        yield ('read', name)
+        yield None, name
 
 
 class BulkMigration:
@@ -205,22 +205,23 @@ class BulkMigration:
         self.max_failures = max_failures
         self.check_mode = check_mode
         self.results = collections.OrderedDict()
+        self.failed_count = 0
         self.stopped_early = False
 
-    @property
-    def failed_count(self):
-        return sum(1 for result in self.results.values() if result['failed'])
-
-    def _record(self, key, view_or_plan, changed=False, failed=False, msg=None, before=None, after=None):
+    def _record(self, key, sid, unique_name, msg, changed=False, failed=False, before=None, after=None):
         self.results[key] = {
-            'sid': view_or_plan.get('sid') if isinstance(view_or_plan, dict) else view_or_plan.sid,
-            'unique_name': view_or_plan.get('unique_name') if isinstance(view_or_plan, dict) else view_or_plan.unique_name,
+            'sid': sid,
+            'unique_name': unique_name,
             'changed': changed,
             'failed': failed,
             'msg': msg,
             'before': before,
             'after': after,
         }
+        self.failed_count += failed
+
+    def _record_plan(self, plan, msg, changed=False, failed=False, after=None):
+        self._record(plan.sid, plan.sid, plan.unique_name, msg, changed=changed, failed=failed, before=plan.before, after=after)
 
     def _too_many_failures(self):
         return self.max_failures is not None and self.failed_count >= self.max_failures
@@ -228,11 +229,11 @@ class BulkMigration:
     def _plan_and_submit(self, pool, pending, view):
         plan = plan_channel_change(view, self.wanted_type, self.wanted_messaging_service_sid)
         if plan.refusal:
-            self._record(plan.sid, plan, failed=True, msg=plan.refusal, before=plan.before, after=plan.before)
+            self._record_plan(plan, plan.refusal, failed=True, after=plan.before)
         elif not plan.changed:
-            self._record(plan.sid, plan, msg='already %s' % plan.before['type'], before=plan.before, after=plan.after)
+            self._record_plan(plan, 'already %s' % plan.before['type'], after=plan.after)
         elif self.check_mode:
-            self._record(plan.sid, plan, changed=True, msg='would migrate (check mode)', before=plan.before, after=plan.after)
+            self._record_plan(plan, 'would migrate (check mode)', changed=True, after=plan.after)
         else:
             pending[pool.submit(apply_channel_plan, self.client, self.service_sid, plan, self.webhook_enabled)] = plan
 
@@ -240,10 +241,11 @@ class BulkMigration:
         try:
             view = read_channel(self.client, self.service_sid, name, bool(self.wanted_messaging_service_sid))
         except TwilioError as exc:
-            self.results[name] = {'sid': None, 'unique_name': None, 'changed': False, 'failed': True,
-                                  'msg': str(exc), 'before': None, 'after': None}
+            self._record(name, None, None, str(exc), failed=True)
             return
-        self._plan_and_submit(pool, pending, view)
+        # The same channel may be asked for by SID and by unique name: plan it once.
+        if view['sid'] not in self.results:
+            self._plan_and_submit(pool, pending, view)
 
     def _collect(self, pending, block):
         if not pending:
@@ -256,24 +258,24 @@ class BulkMigration:
             try:
                 view = future.result()
             except TwilioError as exc:
-                self._record(plan.sid, plan, failed=True, msg=str(exc), before=plan.before, after=plan.before)
+                self._record_plan(plan, str(exc), failed=True, after=plan.before)
             else:
-                self._record(plan.sid, plan, changed=True, msg='migrated', before=plan.before, after=migration_state(view))
+                self._record_plan(plan, 'migrated', changed=True, after=migration_state(view))
 
     def run(self, channels=None):
         """Plan and apply for the selected channels (all candidates when channels is None)."""
         if channels is None:
-            source = candidate_channels(self.client, self.service_sid, self.wanted_messaging_service_sid)
+            source = ((view, None) for view in candidate_channels(self.client, self.service_sid, self.wanted_messaging_service_sid))
         else:
             source = requested_channels(self.client, self.service_sid, channels, self.wanted_messaging_service_sid)
         pending = {}
         with concurrent.futures.ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             try:
-                for item in source:
-                    if isinstance(item, tuple):
-                        self._read_and_submit(pool, pending, item[1])
-                    elif item['sid'] not in self.results:
-                        self._plan_and_submit(pool, pending, item)
+                for view, name_to_read in source:
+                    if name_to_read is not None:
+                        self._read_and_submit(pool, pending, name_to_read)
+                    elif view['sid'] not in self.results:
+                        self._plan_and_submit(pool, pending, view)
                     self._collect(pending, block=False)
                     if self._too_many_failures():
                         self.stopped_early = True
@@ -291,10 +293,10 @@ class BulkMigration:
         return self.results
 
     def summary(self):
-        results = self.results.values()
+        changed = sum(1 for r in self.results.values() if r['changed'])
         return {
             'total': len(self.results),
-            'changed': sum(1 for r in results if r['changed']),
-            'unchanged': sum(1 for r in results if not r['changed'] and not r['failed']),
-            'failed': sum(1 for r in results if r['failed']),
+            'changed': changed,
+            'unchanged': len(self.results) - changed - self.failed_count,
+            'failed': self.failed_count,
         }

@@ -257,3 +257,20 @@ def test_bulk_channel_asked_for_by_sid_and_unique_name_is_written_once():
     assert [c[1] for c in client.writes()] == [sid(1)]
     assert not [c for c in client.calls if c[0] == 'fetch_channel']
     assert results[sid(1)]['changed'] and migration.summary()['changed'] == 1
+
+
+class StaleListClient(FakeClient):
+    """A list that has not caught up yet: channels are only found by reading them one by one."""
+
+    def list_channels(self, service_sid, types, page_size=100):
+        self._call('list_channels', tuple(types))
+        return iter([])
+
+
+def test_bulk_channel_read_by_sid_and_by_unique_name_is_written_once():
+    client = StaleListClient([channel(1, 'public')])
+    migration = BulkMigration(client, SERVICE, 'private')
+    migration.run([sid(1), 'general-00001'])
+    assert [c[0] for c in client.calls].count('fetch_channel') == 2
+    assert [c[1] for c in client.writes()] == [sid(1)]
+    assert migration.summary() == {'total': 1, 'changed': 1, 'unchanged': 0, 'failed': 0}
