@@ -8,7 +8,7 @@
 #   make sanity CORE=2.19         ansible-test sanity for one ansible-core series (default: all)
 #   make units | integration      the same for unit and integration tests
 #   make changelog-lint           antsibull-changelog lint
-#   make lint                     ansible-lint (production profile) and galaxy-importer on the built collection
+#   make lint                     ansible-lint (production profile), antsibull-docs lint, galaxy-importer
 #   make clean                    remove virtual environments and test output
 #
 # Nothing needs to be installed by hand: the tools go into .venv (Python 3.11) and

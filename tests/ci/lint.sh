@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make lint`: ansible-lint (production profile) on the collection, then
-# galaxy-importer on the built artifact, as Galaxy would import it.
+# `make lint`: ansible-lint (production profile) on the collection, the
+# documentation lint of antsibull-docs (markup and references in every plugin
+# and role doc), then galaxy-importer on the built artifact, as Galaxy would import it.
 # Both resolve twilio_ops.chat through a temporary collections directory, so
 # the checkout may have any name; nothing is installed outside .venvs/lint.
 set -euo pipefail
@@ -31,6 +32,9 @@ export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE=1
 
 echo "lint: ansible-lint --profile production"
 (cd "${COLLECTION}" && ansible-lint --offline --nocolor --profile production)
+
+echo "lint: antsibull-docs lint-collection-docs"
+(cd "${COLLECTION}" && antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs=all .)
 
 echo "lint: ansible-galaxy collection build + galaxy-importer"
 ansible-galaxy collection build --output-path "${WORK_DIR}/dist" "${COLLECTION}"
