@@ -31,7 +31,7 @@ attributes:
     description: Reads the state and returns the full plan, without any write request.
     support: full
   diff_mode:
-    description: One line per changed channel with its type and messaging service, before and after.
+    description: Every changed channel under its SID and unique name, with its type and messaging service before and after.
     support: full
 options:
   service_sid:
