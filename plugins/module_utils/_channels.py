@@ -80,8 +80,12 @@ def plan_channel_change(current, wanted_type, wanted_messaging_service_sid=None)
     return ChannelPlan(sid, unique_name, True, update, before, after, None)
 
 
-def format_migration_state(state):
-    return 'type=%s messaging_service_sid=%s' % (state['type'], state['messaging_service_sid'] or '-')
+def format_migration_state(state, migrated_from=None):
+    messaging_service_sid = state['messaging_service_sid'] or '-'
+    if migrated_from == 'public' and not state['messaging_service_sid']:
+        # A dry run cannot know it: Twilio gives the account's default messaging service on the write.
+        messaging_service_sid = "(the account's default)"
+    return 'type=%s messaging_service_sid=%s' % (state['type'], messaging_service_sid)
 
 
 def describe_changes(service_sid, channel_results):
@@ -98,7 +102,7 @@ def describe_changes(service_sid, channel_results):
     for result in changed:
         label = '%s%s:' % (result['sid'], ' (%s)' % result['unique_name'] if result['unique_name'] else '')
         lines_before.extend((label, '  ' + format_migration_state(result['before'])))
-        lines_after.extend((label, '  ' + format_migration_state(result['after'])))
+        lines_after.extend((label, '  ' + format_migration_state(result['after'], migrated_from=result['before']['type'])))
     return {
         'before_header': 'Chat service %s' % service_sid,
         'after_header': 'Chat service %s' % service_sid,

@@ -98,7 +98,7 @@ def test_describe_changes_lists_one_line_per_changed_channel():
     before = diff['before'].splitlines()
     after = diff['after'].splitlines()
     assert before[1:] == ['%s (general):' % sid(1), '  type=public messaging_service_sid=-', '%s:' % sid(2), '  type=public messaging_service_sid=-']
-    assert after[1:] == ['%s (general):' % sid(1), '  type=private messaging_service_sid=-', '%s:' % sid(2),
+    assert after[1:] == ['%s (general):' % sid(1), "  type=private messaging_service_sid=(the account's default)", '%s:' % sid(2),
                          '  type=private messaging_service_sid=%s' % MG_A]
     assert '2 channel(s)' in before[0]
     # Labels are shared, so a unified diff puts each channel's old and new state side by side.
