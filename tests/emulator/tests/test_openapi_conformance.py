@@ -151,13 +151,16 @@ def test_every_endpoint_conforms(client):
         check_exchange(RECORDED[-1])
         return response
 
-    for params in ({}, {'PageSize': 100}, [('Type', 'public'), ('Type', 'private'), ('PageSize', 60)], {'Type': 'private'}):
-        response = call('GET', CHANNELS, params=params)
+    def walk_pages(list_path, params):
+        response = call('GET', list_path, params=params)
         for _page in range(MAX_PAGES):
             next_url = response.json()['meta']['next_page_url']
             if not next_url:
-                break
+                return
             response = call('GET', next_url)
+
+    for params in ({}, {'PageSize': 100}, [('Type', 'public'), ('Type', 'private'), ('PageSize', 60)], {'Type': 'private'}):
+        walk_pages(CHANNELS, params)
     call('GET', '%s/%s' % (CHANNELS, PUBLIC_CH))
     call('GET', '%s/%s' % (CHANNELS, quote(SPACE_NAME, safe='')), auth=(API_KEY, API_SECRET))
     call('GET', '%s/%s' % (CHANNELS, quote(UNICODE_NAME, safe='')))
@@ -171,12 +174,7 @@ def test_every_endpoint_conforms(client):
     assert call('POST', v3 % PRIVATE_CH, form={'Type': 'private', 'MessagingServiceSid': MG_DEFAULT},
                 auth=(API_KEY, API_SECRET)).status == 200
     for params in ({}, {'PageSize': 5}, {'State': 'active'}):
-        response = call('GET', CONVERSATIONS, params=params)
-        for _page in range(MAX_PAGES):
-            next_url = response.json()['meta']['next_page_url']
-            if not next_url:
-                break
-            response = call('GET', next_url)
+        walk_pages(CONVERSATIONS, params)
     call('GET', '%s/%s' % (CONVERSATIONS, PRIVATE_CH))
     call('GET', '%s/%s' % (CONVERSATIONS, quote(SPACE_NAME, safe='')))
     # Error answers: Twilio's error shape.
