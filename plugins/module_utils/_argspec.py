@@ -116,10 +116,6 @@ def check_module_params(module, sid_options):
             problem = sid_problem(option, params[option], prefix)
             if problem:
                 module.fail_json(msg=problem)
-    if params.get('api_key') is not None:
-        problem = sid_problem('api_key', params['api_key'], 'SK')
-        if problem:
-            module.fail_json(msg=problem)
     if params['timeout'] <= 0:
         module.fail_json(msg='timeout must be a positive number of seconds, got %s' % params['timeout'])
     if not 0 <= params['max_retries'] <= 20:
@@ -133,7 +129,7 @@ def client_from_module(module, pool_size=10):
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'))
     params = module.params
-    check_module_params(module, {'account_sid': 'AC', 'service_sid': 'IS', 'messaging_service_sid': 'MG'})
+    check_module_params(module, {'account_sid': 'AC', 'api_key': 'SK', 'service_sid': 'IS', 'messaging_service_sid': 'MG'})
     try:
         return TwilioClient(
             account_sid=params['account_sid'],

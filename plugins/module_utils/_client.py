@@ -191,7 +191,6 @@ class TwilioClient:
 
     def __init__(self, account_sid, auth_token=None, api_key=None, api_secret=None, region=None, edge=None,
                  api_base_url=None, timeout=30, validate_certs=True, max_retries=5, pool_size=10):
-        self.account_sid = account_sid
         self.timeout = timeout
         self.region = region
         self.edge = edge
@@ -230,22 +229,24 @@ class TwilioClient:
 
     def request(self, method, product, path, action, params=None, data=None, headers=None, absolute_url=None):
         url = absolute_url or self.url(product, path)
+        host = urlsplit(url).netloc
+        timed_out = TwilioError('%s failed: no answer from %s within %s seconds (timeout)' % (action, host, self.timeout))
         try:
             # requests would follow a redirect itself (urllib3's redirect=0 does not stop it) and turn a
             # POST into a GET on 301/302/303: a migration would then look done without having been sent.
             response = self.session.request(method, url, params=params, data=data, headers=headers, timeout=self.timeout,
                                             allow_redirects=False)
         except requests.exceptions.SSLError as exc:
-            raise TwilioError('%s failed: TLS error talking to %s: %s' % (action, urlsplit(url).netloc, _innermost(exc)))
+            raise TwilioError('%s failed: TLS error talking to %s: %s' % (action, host, _innermost(exc)))
         except requests.exceptions.ConnectionError as exc:
             # Once retries are spent, urllib3 reports a read timeout as a connection error: tell them apart
             # (NewConnectionError derives from a timeout class for historical reasons, but is a refusal).
             cause = _innermost(exc)
             if isinstance(cause, Urllib3TimeoutError) and not isinstance(cause, NewConnectionError):
-                raise TwilioError('%s failed: no answer from %s within %s seconds (timeout)' % (action, urlsplit(url).netloc, self.timeout))
-            raise TwilioError('%s failed: cannot connect to %s: %s' % (action, urlsplit(url).netloc, cause))
+                raise timed_out
+            raise TwilioError('%s failed: cannot connect to %s: %s' % (action, host, cause))
         except requests.exceptions.Timeout:
-            raise TwilioError('%s failed: no answer from %s within %s seconds (timeout)' % (action, urlsplit(url).netloc, self.timeout))
+            raise timed_out
         except requests.exceptions.RequestException as exc:
             raise TwilioError('%s failed: %s' % (action, _innermost(exc)))
         if response.status_code >= 400:

@@ -166,6 +166,7 @@ from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
 )
 from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import (
     apply_channel_plan,
+    migration_state,
     plan_channel_change,
     read_channel,
 )
@@ -184,7 +185,7 @@ def run_module(module):
         after = plan.after
         if plan.changed and not module.check_mode:
             result['channel'] = apply_channel_plan(client, params['service_sid'], plan, params['webhook_enabled'])
-            after = {'type': result['channel']['type'], 'messaging_service_sid': result['channel']['messaging_service_sid']}
+            after = migration_state(result['channel'])
         if module._diff:
             result['diff'] = {'before': plan.before, 'after': after}
     except TwilioError as exc:

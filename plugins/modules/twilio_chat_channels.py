@@ -195,29 +195,30 @@ def run_module(module):
         migration.run(params['channels'])
     except TwilioError as exc:
         # A read of the service itself failed: report what was done before it.
-        channel_results = list(migration.results.values())
-        module.fail_json(msg=str(exc), changed=any(r['changed'] for r in channel_results), summary=migration.summary(),
-                         channel_results=channel_results, stopped_early=True, **exc.as_result())
+        module.fail_json(msg=str(exc), **dict(migration_result(migration), stopped_early=True, **exc.as_result()))
     finally:
         client.close()
-    channel_results = list(migration.results.values())
-    summary = migration.summary()
-    result = {
-        'changed': summary['changed'] > 0,
-        'summary': summary,
-        'channel_results': channel_results,
-        'stopped_early': migration.stopped_early,
-    }
+    result = migration_result(migration)
     if module._diff:
-        result['diff'] = describe_changes(params['service_sid'], channel_results)
+        result['diff'] = describe_changes(params['service_sid'], result['channel_results'])
+    summary = result['summary']
     if summary['failed']:
-        failed = [r for r in channel_results if r['failed']]
-        first = failed[0]
         # Every per-channel message names its channel.
+        first_failure = next(r for r in result['channel_results'] if r['failed'])
         module.fail_json(msg='%d of %d channels of service %s failed%s; first: %s' % (
             summary['failed'], summary['total'], params['service_sid'],
-            ' (stopped early after max_failures)' if migration.stopped_early else '', first['msg']), **result)
+            ' (stopped early after max_failures)' if migration.stopped_early else '', first_failure['msg']), **result)
     module.exit_json(**result)
+
+
+def migration_result(migration):
+    summary = migration.summary()
+    return {
+        'changed': summary['changed'] > 0,
+        'summary': summary,
+        'channel_results': list(migration.results.values()),
+        'stopped_early': migration.stopped_early,
+    }
 
 
 def main():
