@@ -357,7 +357,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         }
         if parent_sid:
             host_vars['twilio_parent_account_sid'] = parent_sid
-        host_vars = make_unsafe(host_vars)
+        host_vars = dict((name, make_unsafe(value)) for name, value in host_vars.items())
         if settings['api_base_url']:
             # From the plugin's own configuration, not from Twilio.
             host_vars['twilio_api_base_url'] = settings['api_base_url']
