@@ -89,7 +89,11 @@ class FakeTwilio:
 @pytest.fixture
 def twilio(monkeypatch):
     fake = FakeTwilio([PARENT_ACCOUNT] + [account(n) for n in range(1, 6)] + [account(6, 'suspended'), account(7, 'closed')])
-    monkeypatch.setattr(TwilioClient, 'request', lambda client, *args, **kwargs: fake.request(client, *args, **kwargs))
+
+    def request(client, *args, **kwargs):
+        return fake.request(client, *args, **kwargs)
+
+    monkeypatch.setattr(TwilioClient, 'request', request)
     for variable in ENVIRONMENT:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv('TWILIO_ACCOUNT_SID', PARENT)

@@ -65,6 +65,14 @@ class ModuleExit(Exception):
         self.result = result
 
 
+def exit_json(module, **result):
+    raise ModuleExit(False, result)
+
+
+def fail_json(module, **result):
+    raise ModuleExit(True, result)
+
+
 @pytest.fixture
 def twilio(monkeypatch):
     """The Accounts API over pages of two, relative next_page_uri; refuses API keys as Twilio refuses Standard keys."""
@@ -87,8 +95,8 @@ def twilio(monkeypatch):
         raise TwilioError('%s failed: The requested resource was not found' % action, status=404, code=20404)
 
     monkeypatch.setattr(TwilioClient, 'request', request)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', lambda module, **result: (_ for _ in ()).throw(ModuleExit(False, result)))
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda module, **result: (_ for _ in ()).throw(ModuleExit(True, result)))
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
     return calls
 
 

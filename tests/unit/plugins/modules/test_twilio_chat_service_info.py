@@ -44,6 +44,14 @@ class ModuleExit(Exception):
         self.result = result
 
 
+def exit_json(module, **result):
+    raise ModuleExit(False, result)
+
+
+def fail_json(module, **result):
+    raise ModuleExit(True, result)
+
+
 def service(sid):
     return {'sid': sid, 'account_sid': ACCOUNT, 'friendly_name': 'service %s' % sid[-1], 'date_created': '2015-07-30T20:00:00Z',
             'date_updated': '2015-07-30T20:00:00Z', 'url': 'https://chat.twilio.com/v2/Services/%s' % sid, 'links': {}}
@@ -68,8 +76,8 @@ def requests_made(monkeypatch):
         raise TwilioError('%s failed: The requested resource was not found' % action, status=404, code=20404)
 
     monkeypatch.setattr(TwilioClient, 'request', request)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', lambda module, **result: (_ for _ in ()).throw(ModuleExit(False, result)))
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', lambda module, **result: (_ for _ in ()).throw(ModuleExit(True, result)))
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
     return calls
 
 
