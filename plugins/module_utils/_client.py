@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fnmatch
 import inspect
 import ipaddress
 import platform
@@ -186,8 +187,58 @@ def _twilio_error_from_response(response, action):
                        status=response.status_code, request_id=request_id, retries=retries)
 
 
+# --- Accounts (2010-04-01 API): what may leave the client ---------------------
+
+# The non-secret fields of an Account resource. The Accounts API also returns each
+# account's auth_token; everything outside the client sees only these fields unless a
+# caller asks for the token explicitly (twilio_account_info with return_auth_token).
+ACCOUNT_FIELDS = ('sid', 'friendly_name', 'status', 'type', 'owner_account_sid', 'date_created', 'date_updated')
+ACCOUNT_STATUSES = ('active', 'suspended', 'closed')
+# The Accounts list allows larger pages than the product APIs.
+ACCOUNTS_PAGE_SIZE_MAX = 1000
+
+# Twilio's documentation (API keys, "Types of keys"): a Standard API key reaches every resource
+# except Accounts (/Accounts) and Keys; a Main key (created in the Console only) or the account's
+# auth token reaches them. Subaccount credentials only ever see that subaccount.
+ACCOUNTS_ACCESS_HELP = (
+    "listing subaccounts and reading their credentials needs the parent account's auth token "
+    "(account_sid with auth_token) or a Main API key of the parent; a Standard API key cannot reach "
+    "the Accounts resource (/2010-04-01/Accounts), and a subaccount's credentials see only that subaccount")
+
+
+def public_account_fields(account):
+    """The Account resource without its auth_token (or anything else not in ACCOUNT_FIELDS)."""
+    return dict((field, account.get(field)) for field in ACCOUNT_FIELDS)
+
+
+def status_to_send(statuses):
+    """The Status filter to send: Twilio filters on one status only, so only when exactly one is wanted."""
+    wanted = set(statuses or ())
+    return wanted.pop() if len(wanted) == 1 else None
+
+
+def select_subaccounts(accounts, parent_sid, statuses=None, friendly_name_pattern=None):
+    """The subaccounts of parent_sid among accounts, in Twilio's order, filtered on the client.
+
+    statuses: keep only these statuses (None keeps every status). friendly_name_pattern: a
+    shell-style glob (fnmatch, case-sensitive) the whole friendly name must match.
+    """
+    selected = []
+    for account in accounts:
+        if account.get('sid') == parent_sid:
+            continue
+        if account.get('owner_account_sid') not in (None, parent_sid):
+            continue
+        if statuses is not None and account.get('status') not in statuses:
+            continue
+        if friendly_name_pattern is not None and not fnmatch.fnmatchcase(account.get('friendly_name') or '', friendly_name_pattern):
+            continue
+        selected.append(account)
+    return selected
+
+
 class TwilioClient:
-    """Talks to Chat v2, Chat v3 and Conversations v1 for one account and one task."""
+    """Talks to Chat v2, Chat v3, Conversations v1 and the Accounts API for one account and one task."""
 
     def __init__(self, account_sid, auth_token=None, api_key=None, api_secret=None, region=None, edge=None,
                  api_base_url=None, timeout=30, validate_certs=True, max_retries=5, pool_size=10):
@@ -283,6 +334,27 @@ class TwilioClient:
             page = self.request('GET', product, None, action, absolute_url=self.follow_url(product, next_page_url))
         raise TwilioError('%s failed: more than %d pages' % (action, MAX_PAGES))
 
+    def iter_list_2010(self, product, path, key, action, params=None):
+        """Yield every item of a 2010-04-01 API list, following next_page_uri until it is null.
+
+        The 2010 API puts its paging at the top level of the page, and next_page_uri is
+        relative to the API host (it already holds the whole query, page token included).
+        """
+        query = dict(params or {})
+        query.setdefault('PageSize', PAGE_SIZE)
+        page = self.request('GET', product, path, action, params=query)
+        seen_uris = set()
+        for dummy in range(MAX_PAGES):
+            yield from page.get(key) or []
+            next_page_uri = page.get('next_page_uri')
+            if not next_page_uri:
+                return
+            if next_page_uri in seen_uris:
+                raise TwilioError('%s failed: Twilio sent the same next_page_uri twice (%s)' % (action, next_page_uri))
+            seen_uris.add(next_page_uri)
+            page = self.request('GET', product, None, action, absolute_url=self.follow_url(product, next_page_uri))
+        raise TwilioError('%s failed: more than %d pages' % (action, MAX_PAGES))
+
     # --- Chat and Conversations resources ----------------------------------
 
     @staticmethod
@@ -320,6 +392,54 @@ class TwilioClient:
             headers = {'X-Twilio-Webhook-Enabled': 'true' if webhook_enabled else 'false'}
         return self.request('POST', 'chat', self.channel_path('v3', service_sid, channel_sid),
                             'Migrating channel %s of service %s' % (channel_sid, service_sid), data=fields, headers=headers)
+
+    # --- Accounts (2010-04-01 API) and Chat services --------------------------
+
+    def _accounts_refused(self, exc):
+        """Explain a 401/403 from the Accounts resource: usually a Standard API key or a subaccount's token."""
+        if exc.status not in (401, 403):
+            return exc
+        user = self.session.auth[0] if self.session.auth else None
+        if user and user.startswith('SK'):
+            refused = 'Twilio refused API key %s for the Accounts resource' % user
+        else:
+            refused = 'Twilio refused the credentials of account_sid for the Accounts resource'
+        return TwilioError('%s: %s; %s' % (exc.message, refused, ACCOUNTS_ACCESS_HELP), status=exc.status, code=exc.code,
+                           more_info=exc.more_info, request_id=exc.request_id, retries=exc.retries)
+
+    def list_accounts(self, status=None, friendly_name=None, page_size=PAGE_SIZE):
+        """Yield the accounts the credentials see (a parent sees itself and its subaccounts), without auth tokens.
+
+        status and friendly_name are sent as Twilio's exact-match Status and FriendlyName filters.
+        """
+        params = {'PageSize': page_size}
+        if status:
+            params['Status'] = status
+        if friendly_name:
+            params['FriendlyName'] = friendly_name
+        found = self.iter_list_2010('api', '/2010-04-01/Accounts.json', 'accounts', 'Listing accounts', params=params)
+        try:
+            for account in found:
+                yield public_account_fields(account)
+        except TwilioError as exc:
+            raise self._accounts_refused(exc)
+
+    def fetch_account(self, sid, with_auth_token=False):
+        """One account, without its auth_token unless with_auth_token (then keep the result out of logs)."""
+        try:
+            account = self.request('GET', 'api', '/2010-04-01/Accounts/%s.json' % quote(sid, safe=''), 'Reading account %s' % sid)
+        except TwilioError as exc:
+            raise self._accounts_refused(exc)
+        result = public_account_fields(account)
+        if with_auth_token:
+            result['auth_token'] = account.get('auth_token')
+        return result
+
+    def list_chat_services(self, page_size=PAGE_SIZE):
+        return self.iter_list('chat', '/v2/Services', 'services', 'Listing Chat services', params={'PageSize': page_size})
+
+    def fetch_chat_service(self, sid):
+        return self.request('GET', 'chat', '/v2/Services/%s' % quote(sid, safe=''), 'Reading Chat service %s' % sid)
 
 
 def _innermost(exc):
