@@ -159,24 +159,19 @@ channel:
       sample: https://chat.twilio.com/v2/Services/ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Channels/CHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 '''
 
-from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
-    channel_target_argument_spec,
-    client_from_module,
-    connection_argument_spec,
-)
+from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import ArgumentSpec, channel_target_argument_spec
 from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import (
     apply_channel_plan,
     migration_state,
     plan_channel_change,
     read_channel,
 )
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._module import TwilioModule
 
 
 def run_module(module):
     params = module.params
-    client = client_from_module(module)
-    try:
+    with module.client() as client:
         current = read_channel(client, params['service_sid'], params['channel'], bool(params['messaging_service_sid']))
         plan = plan_channel_change(current, params['type'], params['messaging_service_sid'])
         if plan.refusal:
@@ -186,19 +181,16 @@ def run_module(module):
         if plan.changed and not module.check_mode:
             result['channel'] = apply_channel_plan(client, params['service_sid'], plan, params['webhook_enabled'])
             after = migration_state(result['channel'])
-        if module._diff:
-            result['diff'] = {'before': plan.before, 'after': after}
-    except TwilioError as exc:
-        module.fail_json(msg=str(exc), **exc.as_result())
-    finally:
-        client.close()
+    if module._diff:
+        result['diff'] = {'before': plan.before, 'after': after}
     module.exit_json(**result)
 
 
 def main():
-    spec = connection_argument_spec().merge(channel_target_argument_spec())
-    spec.argument_spec['channel'] = dict(type='str', required=True, aliases=['sid'])
-    run_module(spec.create_module())
+    spec = channel_target_argument_spec().merge(ArgumentSpec(argument_spec=dict(
+        channel=dict(type='str', required=True, aliases=['sid']),
+    )))
+    run_module(TwilioModule(spec))
 
 
 if __name__ == '__main__':
