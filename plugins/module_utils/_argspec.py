@@ -152,7 +152,7 @@ def public_without_messaging_service_problem(params):
 
 
 def channel_target_argument_spec():
-    """What the single and bulk migration modules both ask for."""
+    """What the single and bulk migration modules both ask for, documented once in the channel_target doc fragment."""
     return ArgumentSpec(
         argument_spec=dict(
             service_sid=dict(type='str', required=True),

@@ -24,19 +24,19 @@ author:
   - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
+  - twilio_ops.chat.channel_target
+  - twilio_ops.chat.attributes
+  - twilio_ops.chat.attributes.actiongroup_twilio
 attributes:
   check_mode:
-    description: Reads the channel and reports what would change, without any write request.
     support: full
+    details:
+      - Reads the channel and reports what would change, without any write request.
   diff_mode:
-    description: Shows the channel's O(type) and O(messaging_service_sid) before and after.
     support: full
+    details:
+      - Shows the channel's O(type) and O(messaging_service_sid) before and after.
 options:
-  service_sid:
-    description:
-      - The SID of the Chat service (V(IS) followed by 32 hexadecimal digits).
-    type: str
-    required: true
   channel:
     description:
       - The channel's SID (V(CH) followed by 32 hexadecimal digits) or its unique name.
@@ -44,26 +44,6 @@ options:
     type: str
     required: true
     aliases: [sid]
-  type:
-    description:
-      - The wanted type of the channel.
-      - V(private) migrates a public channel. V(public) only asserts that a channel is still public;
-        the module fails on a private channel because Twilio does not allow migrating to public.
-    type: str
-    choices: [private, public]
-    default: private
-  messaging_service_sid:
-    description:
-      - The SID of the messaging service (V(MG) followed by 32 hexadecimal digits) the channel's conversation should use.
-      - When set, a private channel with another or no messaging service is updated too.
-      - When not set, the messaging service is left as it is (Twilio assigns the account's default when it migrates a channel).
-      - Only with O(type=private).
-    type: str
-  webhook_enabled:
-    description:
-      - Sent as the C(X-Twilio-Webhook-Enabled) header of the migration request, so that the service's webhooks
-        fire (V(true)) or not (V(false)) for this change. Not sent when unset.
-    type: bool
 seealso:
   - module: twilio_ops.chat.twilio_chat_channel_info
   - name: Migrating Programmable Chat to Conversations

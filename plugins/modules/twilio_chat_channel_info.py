@@ -21,13 +21,9 @@ author:
   - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
-attributes:
-  check_mode:
-    description: The module only reads, so it runs the same in check mode.
-    support: full
-  diff_mode:
-    description: The module changes nothing, so there is no diff.
-    support: none
+  - twilio_ops.chat.attributes
+  - twilio_ops.chat.attributes.info_module
+  - twilio_ops.chat.attributes.actiongroup_twilio
 options:
   service_sid:
     description:

@@ -26,19 +26,19 @@ author:
   - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
+  - twilio_ops.chat.channel_target
+  - twilio_ops.chat.attributes
+  - twilio_ops.chat.attributes.actiongroup_twilio
 attributes:
   check_mode:
-    description: Reads the state and returns the full plan, without any write request.
     support: full
+    details:
+      - Reads the state and returns the full plan, without any write request.
   diff_mode:
-    description: Every changed channel under its SID and unique name, with its type and messaging service before and after.
     support: full
+    details:
+      - Every changed channel under its SID and unique name, with its type and messaging service before and after.
 options:
-  service_sid:
-    description:
-      - The SID of the Chat service (V(IS) followed by 32 hexadecimal digits).
-    type: str
-    required: true
   channels:
     description:
       - The channels to migrate, by SID or unique name.
@@ -46,22 +46,6 @@ options:
         every private channel whose conversation has another messaging service.
     type: list
     elements: str
-  type:
-    description:
-      - The wanted type of the channels. Only V(private) migrates anything; V(public) asserts the channels are still
-        public and fails for private ones, since Twilio does not allow migrating to public.
-    type: str
-    choices: [private, public]
-    default: private
-  messaging_service_sid:
-    description:
-      - The SID of the messaging service (V(MG) followed by 32 hexadecimal digits) every selected channel's conversation
-        should use. Only with O(type=private).
-    type: str
-  webhook_enabled:
-    description:
-      - Sent as the C(X-Twilio-Webhook-Enabled) header of every migration request. Not sent when unset.
-    type: bool
   concurrency:
     description:
       - How many migration requests run at once, over one pooled HTTPS session. Between 1 and 50.
