@@ -122,6 +122,19 @@ def timeout_problem(params):
     return None
 
 
+def credentials_problem(params):
+    """Exactly one credential, after environment fallbacks: both is ambiguous, so say so instead of picking one."""
+    if not params.get('auth_token') and not params.get('api_key'):
+        # required_one_of counts an option set to null as given; this catches it (same words as Ansible's check).
+        return 'one of the following is required: auth_token, api_key'
+    if params.get('auth_token') and params.get('api_key'):
+        return ('auth_token and api_key are both set (as options, through module_defaults, or from the TWILIO_AUTH_TOKEN '
+                'and TWILIO_API_KEY environment variables), so the credential to use is ambiguous; set only one: '
+                'auth_token for the account auth token, or api_key with api_secret for an API key '
+                '(setting an option to null in a task ignores its environment variable)')
+    return None
+
+
 def connection_argument_spec():
     """The connection options, documented once in the twilio_ops.chat.twilio doc fragment."""
     return ArgumentSpec(
@@ -141,7 +154,7 @@ def connection_argument_spec():
         required_one_of=[('auth_token', 'api_key')],
         sid_options={'account_sid': 'AC', 'api_key': 'SK'},
         bounds={'max_retries': (0, MAX_RETRIES)},
-        checks=[timeout_problem],
+        checks=[timeout_problem, credentials_problem],
     )
 
 

@@ -15,6 +15,7 @@ from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
     bound_problem,
     channel_target_argument_spec,
     connection_argument_spec,
+    credentials_problem,
     sid_problem,
 )
 
@@ -66,7 +67,7 @@ def test_merged_specs_keep_every_group_s_checks():
         ArgumentSpec({'concurrency': {'type': 'int'}}, bounds={'concurrency': (1, 50)}, checks=[lambda params: None]))
     assert merged.sid_options == {'account_sid': 'AC', 'api_key': 'SK', 'service_sid': 'IS', 'messaging_service_sid': 'MG'}
     assert merged.bounds == {'max_retries': (0, 20), 'concurrency': (1, 50)}
-    assert len(merged.checks) == 3
+    assert len(merged.checks) == 4
 
 
 def test_problems_come_sids_first_then_bounds_then_checks():
@@ -90,3 +91,20 @@ def test_options_left_unset_are_not_checked():
 ])
 def test_bounds_name_the_option_and_the_range(value, minimum, maximum, problem):
     assert bound_problem('concurrency', value, minimum, maximum) == problem
+
+
+@pytest.mark.parametrize('auth_token, api_key', [('token', None), (None, API_KEY), ('', API_KEY), ('token', '')])
+def test_one_credential_is_fine(auth_token, api_key):
+    assert credentials_problem({'auth_token': auth_token, 'api_key': api_key}) is None
+
+
+def test_both_credentials_are_ambiguous_and_the_message_says_how_to_choose():
+    problem = credentials_problem({'auth_token': 'secret-token', 'api_key': API_KEY})
+    assert problem.startswith('auth_token and api_key are both set')
+    for words in ('TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY', 'set only one', 'api_secret', 'null'):
+        assert words in problem
+    assert 'secret-token' not in problem
+
+
+def test_no_credential_at_all_is_refused_even_when_set_to_null():
+    assert credentials_problem({'auth_token': None, 'api_key': None}) == 'one of the following is required: auth_token, api_key'
