@@ -24,7 +24,10 @@ options:
     description:
       - The auth token of O(account_sid).
       - If not set, the value of the E(TWILIO_AUTH_TOKEN) environment variable is used.
-      - One of O(auth_token) or O(api_key) and O(api_secret) is required. When both are given, the API key is used.
+      - One of O(auth_token), or O(api_key) with O(api_secret), is required.
+      - O(auth_token) and O(api_key) together are ambiguous and fail before any request, whether they come from
+        options, C(module_defaults) or the environment. To use an API key while E(TWILIO_AUTH_TOKEN) is set,
+        unset the variable or set O(auth_token) to V(null) in the task (and the same for O(api_key) and E(TWILIO_API_KEY)).
       - Never logged, never returned.
     type: str
   api_key:

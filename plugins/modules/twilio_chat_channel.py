@@ -24,19 +24,19 @@ author:
   - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
+  - twilio_ops.chat.channel_target
+  - twilio_ops.chat.attributes
+  - twilio_ops.chat.attributes.actiongroup_twilio
 attributes:
   check_mode:
-    description: Reads the channel and reports what would change, without any write request.
     support: full
+    details:
+      - Reads the channel and reports what would change, without any write request.
   diff_mode:
-    description: Shows the channel's O(type) and O(messaging_service_sid) before and after.
     support: full
+    details:
+      - Shows the channel's O(type) and O(messaging_service_sid) before and after.
 options:
-  service_sid:
-    description:
-      - The SID of the Chat service (V(IS) followed by 32 hexadecimal digits).
-    type: str
-    required: true
   channel:
     description:
       - The channel's SID (V(CH) followed by 32 hexadecimal digits) or its unique name.
@@ -44,26 +44,6 @@ options:
     type: str
     required: true
     aliases: [sid]
-  type:
-    description:
-      - The wanted type of the channel.
-      - V(private) migrates a public channel. V(public) only asserts that a channel is still public;
-        the module fails on a private channel because Twilio does not allow migrating to public.
-    type: str
-    choices: [private, public]
-    default: private
-  messaging_service_sid:
-    description:
-      - The SID of the messaging service (V(MG) followed by 32 hexadecimal digits) the channel's conversation should use.
-      - When set, a private channel with another or no messaging service is updated too.
-      - When not set, the messaging service is left as it is (Twilio assigns the account's default when it migrates a channel).
-      - Only with O(type=private).
-    type: str
-  webhook_enabled:
-    description:
-      - Sent as the C(X-Twilio-Webhook-Enabled) header of the migration request, so that the service's webhooks
-        fire (V(true)) or not (V(false)) for this change. Not sent when unset.
-    type: bool
 seealso:
   - module: twilio_ops.chat.twilio_chat_channel_info
   - name: Migrating Programmable Chat to Conversations
@@ -159,24 +139,19 @@ channel:
       sample: https://chat.twilio.com/v2/Services/ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Channels/CHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 '''
 
-from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
-    channel_target_argument_spec,
-    client_from_module,
-    connection_argument_spec,
-)
+from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import ArgumentSpec, channel_target_argument_spec
 from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import (
     apply_channel_plan,
     migration_state,
     plan_channel_change,
     read_channel,
 )
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._module import TwilioModule
 
 
 def run_module(module):
     params = module.params
-    client = client_from_module(module)
-    try:
+    with module.client() as client:
         current = read_channel(client, params['service_sid'], params['channel'], bool(params['messaging_service_sid']))
         plan = plan_channel_change(current, params['type'], params['messaging_service_sid'])
         if plan.refusal:
@@ -186,19 +161,16 @@ def run_module(module):
         if plan.changed and not module.check_mode:
             result['channel'] = apply_channel_plan(client, params['service_sid'], plan, params['webhook_enabled'])
             after = migration_state(result['channel'])
-        if module._diff:
-            result['diff'] = {'before': plan.before, 'after': after}
-    except TwilioError as exc:
-        module.fail_json(msg=str(exc), **exc.as_result())
-    finally:
-        client.close()
+    if module._diff:
+        result['diff'] = {'before': plan.before, 'after': after}
     module.exit_json(**result)
 
 
 def main():
-    spec = connection_argument_spec().merge(channel_target_argument_spec())
-    spec.argument_spec['channel'] = dict(type='str', required=True, aliases=['sid'])
-    run_module(spec.create_module())
+    spec = channel_target_argument_spec().merge(ArgumentSpec(argument_spec=dict(
+        channel=dict(type='str', required=True, aliases=['sid']),
+    )))
+    run_module(TwilioModule(spec))
 
 
 if __name__ == '__main__':

@@ -21,13 +21,9 @@ author:
   - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
-attributes:
-  check_mode:
-    description: The module only reads, so it runs the same in check mode.
-    support: full
-  diff_mode:
-    description: The module changes nothing, so there is no diff.
-    support: none
+  - twilio_ops.chat.attributes
+  - twilio_ops.chat.attributes.info_module
+  - twilio_ops.chat.attributes.actiongroup_twilio
 options:
   service_sid:
     description:
@@ -155,28 +151,17 @@ channels:
 
 import itertools
 
-from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
-    ArgumentSpec,
-    client_from_module,
-    connection_argument_spec,
-)
+from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import MAX_PAGE_SIZE, ArgumentSpec
 from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import (
     read_channel,
     read_channels,
 )
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._module import TwilioModule
 
 
 def run_module(module):
     params = module.params
-    if not 1 <= params['page_size'] <= 100:
-        module.fail_json(msg='page_size must be between 1 and 100, got %s' % params['page_size'])
-    if not params['type']:
-        module.fail_json(msg='type must name at least one of public, private')
-    if params['limit'] is not None and params['limit'] < 1:
-        module.fail_json(msg='limit must be at least 1, got %s' % params['limit'])
-    client = client_from_module(module)
-    try:
+    with module.client() as client:
         if params['channel']:
             view = read_channel(client, params['service_sid'], params['channel'], with_messaging_service=True)
             channels = [view] if view['type'] in params['type'] else []
@@ -184,22 +169,29 @@ def run_module(module):
             page_size = min(params['page_size'], params['limit'] or params['page_size'])
             found = read_channels(client, params['service_sid'], params['type'], with_messaging_service=True, page_size=page_size)
             channels = list(itertools.islice(found, params['limit']))
-    except TwilioError as exc:
-        module.fail_json(msg=str(exc), **exc.as_result())
-    finally:
-        client.close()
     module.exit_json(changed=False, channels=channels)
 
 
+def types_problem(params):
+    if not params['type']:
+        return 'type must name at least one of public, private'
+    return None
+
+
 def main():
-    spec = connection_argument_spec().merge(ArgumentSpec(argument_spec=dict(
-        service_sid=dict(type='str', required=True),
-        channel=dict(type='str', aliases=['sid']),
-        type=dict(type='list', elements='str', choices=['public', 'private'], default=['public', 'private']),
-        page_size=dict(type='int', default=100),
-        limit=dict(type='int'),
-    )))
-    run_module(spec.create_module())
+    spec = ArgumentSpec(
+        argument_spec=dict(
+            service_sid=dict(type='str', required=True),
+            channel=dict(type='str', aliases=['sid']),
+            type=dict(type='list', elements='str', choices=['public', 'private'], default=['public', 'private']),
+            page_size=dict(type='int', default=MAX_PAGE_SIZE),
+            limit=dict(type='int'),
+        ),
+        sid_options={'service_sid': 'IS'},
+        bounds={'page_size': (1, MAX_PAGE_SIZE), 'limit': (1, None)},
+        checks=[types_problem],
+    )
+    run_module(TwilioModule(spec))
 
 
 if __name__ == '__main__':

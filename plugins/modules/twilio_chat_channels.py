@@ -26,19 +26,19 @@ author:
   - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
+  - twilio_ops.chat.channel_target
+  - twilio_ops.chat.attributes
+  - twilio_ops.chat.attributes.actiongroup_twilio
 attributes:
   check_mode:
-    description: Reads the state and returns the full plan, without any write request.
     support: full
+    details:
+      - Reads the state and returns the full plan, without any write request.
   diff_mode:
-    description: Every changed channel under its SID and unique name, with its type and messaging service before and after.
     support: full
+    details:
+      - Every changed channel under its SID and unique name, with its type and messaging service before and after.
 options:
-  service_sid:
-    description:
-      - The SID of the Chat service (V(IS) followed by 32 hexadecimal digits).
-    type: str
-    required: true
   channels:
     description:
       - The channels to migrate, by SID or unique name.
@@ -46,22 +46,6 @@ options:
         every private channel whose conversation has another messaging service.
     type: list
     elements: str
-  type:
-    description:
-      - The wanted type of the channels. Only V(private) migrates anything; V(public) asserts the channels are still
-        public and fails for private ones, since Twilio does not allow migrating to public.
-    type: str
-    choices: [private, public]
-    default: private
-  messaging_service_sid:
-    description:
-      - The SID of the messaging service (V(MG) followed by 32 hexadecimal digits) every selected channel's conversation
-        should use. Only with O(type=private).
-    type: str
-  webhook_enabled:
-    description:
-      - Sent as the C(X-Twilio-Webhook-Enabled) header of every migration request. Not sent when unset.
-    type: bool
   concurrency:
     description:
       - How many migration requests run at once, over one pooled HTTPS session. Between 1 and 50.
@@ -173,31 +157,21 @@ from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
     MAX_CONCURRENCY,
     ArgumentSpec,
     channel_target_argument_spec,
-    client_from_module,
-    connection_argument_spec,
 )
 from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import BulkMigration, describe_changes
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._module import TwilioModule
 
 
 def run_module(module):
     params = module.params
-    if not 1 <= params['concurrency'] <= MAX_CONCURRENCY:
-        module.fail_json(msg='concurrency must be between 1 and %d, got %s' % (MAX_CONCURRENCY, params['concurrency']))
-    if params['max_failures'] is not None and params['max_failures'] < 1:
-        module.fail_json(msg='max_failures must be at least 1, got %s' % params['max_failures'])
     # One connection more than the writers: the main thread keeps reading pages meanwhile.
-    client = client_from_module(module, pool_size=params['concurrency'] + 1)
-    migration = BulkMigration(
-        client, params['service_sid'], params['type'], params['messaging_service_sid'], params['webhook_enabled'],
-        concurrency=params['concurrency'], max_failures=params['max_failures'], check_mode=module.check_mode)
-    try:
-        migration.run(params['channels'])
-    except TwilioError as exc:
+    with module.client(pool_size=params['concurrency'] + 1) as client:
+        migration = BulkMigration(
+            client, params['service_sid'], params['type'], params['messaging_service_sid'], params['webhook_enabled'],
+            concurrency=params['concurrency'], max_failures=params['max_failures'], check_mode=module.check_mode)
         # A read of the service itself failed: report what was done before it.
-        module.fail_json(msg=str(exc), **dict(migration_result(migration), stopped_early=True, **exc.as_result()))
-    finally:
-        client.close()
+        with module.twilio_errors(partial_result=lambda: migration_result(migration), stopped_early=True):
+            migration.run(params['channels'])
     result = migration_result(migration)
     if module._diff:
         result['diff'] = describe_changes(params['service_sid'], result['channel_results'])
@@ -222,12 +196,15 @@ def migration_result(migration):
 
 
 def main():
-    spec = connection_argument_spec().merge(channel_target_argument_spec()).merge(ArgumentSpec(argument_spec=dict(
-        channels=dict(type='list', elements='str'),
-        concurrency=dict(type='int', default=10),
-        max_failures=dict(type='int'),
-    )))
-    run_module(spec.create_module())
+    spec = channel_target_argument_spec().merge(ArgumentSpec(
+        argument_spec=dict(
+            channels=dict(type='list', elements='str'),
+            concurrency=dict(type='int', default=10),
+            max_failures=dict(type='int'),
+        ),
+        bounds={'concurrency': (1, MAX_CONCURRENCY), 'max_failures': (1, None)},
+    ))
+    run_module(TwilioModule(spec))
 
 
 if __name__ == '__main__':
