@@ -30,13 +30,9 @@ author:
   - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
-attributes:
-  check_mode:
-    description: The module only reads, so it runs the same in check mode.
-    support: full
-  diff_mode:
-    description: The module changes nothing, so there is no diff.
-    support: none
+  - twilio_ops.chat.attributes
+  - twilio_ops.chat.attributes.info_module
+  - twilio_ops.chat.attributes.actiongroup_twilio
 options:
   sid:
     description:
@@ -149,12 +145,7 @@ accounts:
       sample: null
 '''
 
-from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
-    ArgumentSpec,
-    client_from_module,
-    connection_argument_spec,
-    sid_problem,
-)
+from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.twilio_ops.chat.plugins.module_utils._client import (
     ACCOUNT_STATUSES,
     ACCOUNTS_PAGE_SIZE_MAX,
@@ -162,6 +153,7 @@ from ansible_collections.twilio_ops.chat.plugins.module_utils._client import (
     select_subaccounts,
     status_to_send,
 )
+from ansible_collections.twilio_ops.chat.plugins.module_utils._module import TwilioModule
 
 
 def read_accounts(client, params):
@@ -175,8 +167,14 @@ def read_accounts(client, params):
     return select_subaccounts(found, params['account_sid'], params['statuses'], params['friendly_name_pattern'])
 
 
+def statuses_problem(params):
+    if not params['statuses']:
+        return 'statuses must name at least one of %s' % ', '.join(ACCOUNT_STATUSES)
+    return None
+
+
 def main():
-    module = connection_argument_spec().merge(ArgumentSpec(
+    module = TwilioModule(ArgumentSpec(
         argument_spec=dict(
             sid=dict(type='str'),
             statuses=dict(type='list', elements='str', choices=list(ACCOUNT_STATUSES), default=['active']),
@@ -185,22 +183,12 @@ def main():
             return_auth_token=dict(type='bool', default=False),
         ),
         required_if=[('return_auth_token', True, ['sid'])],
-    )).create_module()
-    params = module.params
-    problem = params['sid'] is not None and sid_problem('sid', params['sid'], 'AC')
-    if problem:
-        module.fail_json(msg=problem)
-    if not params['statuses']:
-        module.fail_json(msg='statuses must name at least one of %s' % ', '.join(ACCOUNT_STATUSES))
-    if not 1 <= params['page_size'] <= ACCOUNTS_PAGE_SIZE_MAX:
-        module.fail_json(msg='page_size must be between 1 and %d, got %s' % (ACCOUNTS_PAGE_SIZE_MAX, params['page_size']))
-    client = client_from_module(module)
-    try:
-        accounts = read_accounts(client, params)
-    except TwilioError as exc:
-        module.fail_json(msg=str(exc), **exc.as_result())
-    finally:
-        client.close()
+        sid_options={'sid': 'AC'},
+        bounds={'page_size': (1, ACCOUNTS_PAGE_SIZE_MAX)},
+        checks=[statuses_problem],
+    ))
+    with module.client() as client:
+        accounts = read_accounts(client, module.params)
     module.exit_json(changed=False, accounts=accounts)
 
 

@@ -22,13 +22,9 @@ author:
   - twilio_ops.chat maintainers (@twilio-ops)
 extends_documentation_fragment:
   - twilio_ops.chat.twilio
-attributes:
-  check_mode:
-    description: The module only reads, so it runs the same in check mode.
-    support: full
-  diff_mode:
-    description: The module changes nothing, so there is no diff.
-    support: none
+  - twilio_ops.chat.attributes
+  - twilio_ops.chat.attributes.info_module
+  - twilio_ops.chat.attributes.actiongroup_twilio
 options:
   sid:
     description:
@@ -115,13 +111,8 @@ services:
       sample: {"channels": "https://chat.twilio.com/v2/Services/ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Channels"}
 '''
 
-from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
-    ArgumentSpec,
-    client_from_module,
-    connection_argument_spec,
-    sid_problem,
-)
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import MAX_PAGE_SIZE, ArgumentSpec
+from ansible_collections.twilio_ops.chat.plugins.module_utils._module import TwilioModule
 
 
 def read_services(client, sid, page_size):
@@ -131,23 +122,16 @@ def read_services(client, sid, page_size):
 
 
 def main():
-    module = connection_argument_spec().merge(ArgumentSpec(argument_spec=dict(
-        sid=dict(type='str', aliases=['service_sid']),
-        page_size=dict(type='int', default=100),
-    ))).create_module()
-    params = module.params
-    problem = params['sid'] is not None and sid_problem('sid', params['sid'], 'IS')
-    if problem:
-        module.fail_json(msg=problem)
-    if not 1 <= params['page_size'] <= 100:
-        module.fail_json(msg='page_size must be between 1 and 100, got %s' % params['page_size'])
-    client = client_from_module(module)
-    try:
-        services = read_services(client, params['sid'], params['page_size'])
-    except TwilioError as exc:
-        module.fail_json(msg=str(exc), **exc.as_result())
-    finally:
-        client.close()
+    module = TwilioModule(ArgumentSpec(
+        argument_spec=dict(
+            sid=dict(type='str', aliases=['service_sid']),
+            page_size=dict(type='int', default=MAX_PAGE_SIZE),
+        ),
+        sid_options={'sid': 'IS'},
+        bounds={'page_size': (1, MAX_PAGE_SIZE)},
+    ))
+    with module.client() as client:
+        services = read_services(client, module.params['sid'], module.params['page_size'])
     module.exit_json(changed=False, services=services)
 
 
