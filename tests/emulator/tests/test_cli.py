@@ -1,10 +1,7 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The command line: ``python3 tests/emulator`` as scripts and CI start it."""
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os
@@ -14,7 +11,7 @@ import time
 
 import pytest
 
-from emulator_client import Client
+from support import Client
 
 EMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_ACCOUNT = 'AC00000000000000000000000000000001'
@@ -47,7 +44,7 @@ def test_lifetime_port_file_and_default_seed(tmp_path):
     try:
         api = Client('http://127.0.0.1:%d' % port, DEFAULT_ACCOUNT, 'fake-auth-token-0001')
         assert api.get('/v2/Services/%s/Channels/caf%%C3%%A9-m%%C3%%BCnchen' % DEFAULT_SERVICE, record=False).status == 200
-        _status, channels = api.admin('GET', 'channels?service=' + DEFAULT_SERVICE)
+        channels = api.admin.channels(DEFAULT_SERVICE)
         assert len([c for c in channels if (c['unique_name'] or '').startswith('general-')]) == 25
         assert process.wait(timeout=15) == 0
     finally:
@@ -77,12 +74,12 @@ def test_demo_seed_and_quiet(tmp_path):
         api = Client('http://127.0.0.1:%d' % port, account['sid'], account['auth_token'])
         total = 0
         for service in account['services']:
-            _status, channels = api.admin('GET', 'channels?service=' + service['sid'])
+            channels = api.admin.channels(service['sid'])
             total += len(channels)
             assert any(c['type'] == 'private' for c in channels) and any(c['type'] == 'public' for c in channels)
         assert total > 2000
         assert api.get('/v2/Services/%s/Channels/billing-escalations' % account['services'][0]['sid'], record=False).status == 200
-        assert api.admin('POST', 'shutdown')[0] == 200
+        assert api.admin.shutdown() == {'status': 'shutting down'}
         assert process.wait(timeout=15) == 0
     finally:
         if process.poll() is None:

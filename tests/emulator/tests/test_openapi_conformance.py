@@ -1,14 +1,11 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Requests and responses checked against Twilio's official OpenAPI documents with openapi-core.
 
 The documents are read from $TWILIO_OPENAPI_DIR, by default <repo root>/../shared/twilio-openapi.
 This module runs last (see conftest.py) and also checks every exchange the other tests recorded.
 """
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import copy
 import json
@@ -20,7 +17,7 @@ import pytest
 from openapi_core import OpenAPI
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from emulator_client import (
+from support import (
     API_KEY, API_SECRET, MG_DEFAULT, MG_OTHER, PRIVATE_CH, PUBLIC_CH, RECORDED, SERVICE, SPACE_NAME, UNICODE_NAME,
 )
 
