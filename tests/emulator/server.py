@@ -274,6 +274,10 @@ class TwilioHandler(BaseHTTPRequestHandler):
     def dispatch(self):
         url = urlsplit(self.path)
         body = self.read_body()
+        if len(body) < int(self.headers.get('Content-Length') or 0):
+            # The client went away in the middle of its request (killed, say): nothing to answer or count.
+            self.close_connection = True
+            return
         if admin.is_admin_path(url.path):
             status, payload, headers, after = admin.handle(self.emulator, self.command, url, body)
             if after is not None:
