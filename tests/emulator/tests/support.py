@@ -35,6 +35,9 @@ OTHER_MG = 'MG' + 'b1' * 16
 OTHER_SERVICE = 'IS' + 'b1' * 16
 SPACE_NAME = 'team lounge'
 UNICODE_NAME = 'café-münchen'
+SUBACCOUNT = 'AC' + 'a3' * 16
+SUB_TOKEN = 'fake-token-subaccount-a3'
+SUB_SERVICE = 'IS' + 'a3' * 16
 PUBLIC_CH = 'CH' + 'c1' * 16
 PRIVATE_CH = 'CH' + 'c2' * 16
 GENERATED = 230
@@ -54,6 +57,11 @@ TEST_SEED = {
                 {'sid': SMALL_SERVICE, 'friendly_name': 'small', 'channels': [
                     {'unique_name': 'one', 'type': 'public'}, {'unique_name': 'two', 'type': 'private'}]},
             ],
+            'friendly_name': 'Account A',
+            'subaccounts': [{
+                'sid': SUBACCOUNT, 'auth_token': SUB_TOKEN, 'friendly_name': 'Subaccount of A', 'messaging_services': ['MG' + 'a3' * 16],
+                'services': [{'sid': SUB_SERVICE, 'friendly_name': 'sub', 'channels': [{'unique_name': 'sub-room', 'type': 'public'}]}],
+            }],
         },
         {
             'sid': OTHER_ACCOUNT, 'auth_token': OTHER_TOKEN, 'messaging_services': [OTHER_MG],
