@@ -17,8 +17,8 @@ PARENT = FLEET['accounts'][0]
 PARENT_SID, PARENT_TOKEN = PARENT['sid'], PARENT['auth_token']
 STANDARD_KEY, MAIN_KEY = PARENT['api_keys']
 SUBS = dict((doc['friendly_name'], doc) for doc in PARENT['subaccounts'] + [FLEET['accounts'][1]])
-SUSPENDED, CLOSED, TWO_SERVICES, NO_SERVICE = (SUBS[name] for name in ('Suspended tenant', 'Closed tenant', 'Tenant with two services',
-                                                                        'Tenant without chat'))
+SUSPENDED, CLOSED, TWO_SERVICES, NO_SERVICE = (
+    SUBS[name] for name in ('Suspended tenant', 'Closed tenant', 'Tenant with two services', 'Tenant without chat'))
 OTHER_PARENT = FLEET['accounts'][2]
 ACCOUNTS = '/2010-04-01/Accounts.json'
 ACCOUNT_FIELDS = {'auth_token', 'date_created', 'date_updated', 'friendly_name', 'owner_account_sid', 'sid', 'status',

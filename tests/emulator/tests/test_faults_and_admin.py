@@ -90,7 +90,7 @@ class TestFaults:
 
     def test_html_502_and_drop(self, client):
         client.admin.set_faults({'rules': [{'path_regex': 'Channels$', 'html': True, 'times': 1},
-                                                 {'path_regex': PUBLIC_CH, 'drop': True, 'times': 1}]})
+                                           {'path_regex': PUBLIC_CH, 'drop': True, 'times': 1}]})
         response = client.get('/v2/Services/%s/Channels' % SERVICE)
         assert response.status == 502 and response.header('Content-Type') == 'text/html'
         assert b'502 Bad Gateway' in response.body
