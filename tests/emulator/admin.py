@@ -46,19 +46,28 @@ def stats_reset(emulator, _query, _body):
     return emulator.reset_stats()
 
 
-def faults(emulator, _query, _body):
+def _describe(settings, emulator):
     with emulator.lock:
-        return emulator.faults.describe()
+        return settings.describe()
 
 
-def faults_put(emulator, _query, body):
+def _replace(settings, emulator, body, refused):
+    """PUT semantics for the faults and the modes: the whole configuration, validated, or a 400."""
     doc = _json_body(body)
     try:
         with emulator.lock:
-            emulator.faults.configure(doc)
-            return emulator.faults.describe()
-    except FaultConfigError as exc:
+            settings.configure(doc)
+            return settings.describe()
+    except refused as exc:
         raise AdminError(400, str(exc)) from None
+
+
+def faults(emulator, _query, _body):
+    return _describe(emulator.faults, emulator)
+
+
+def faults_put(emulator, _query, body):
+    return _replace(emulator.faults, emulator, body, FaultConfigError)
 
 
 def faults_delete(emulator, _query, _body):
@@ -86,18 +95,11 @@ def limits_put(emulator, _query, body):
 
 
 def modes(emulator, _query, _body):
-    with emulator.lock:
-        return emulator.modes.describe()
+    return _describe(emulator.modes, emulator)
 
 
 def modes_put(emulator, _query, body):
-    doc = _json_body(body)
-    try:
-        with emulator.lock:
-            emulator.modes.configure(doc)
-            return emulator.modes.describe()
-    except ModeConfigError as exc:
-        raise AdminError(400, str(exc)) from None
+    return _replace(emulator.modes, emulator, body, ModeConfigError)
 
 
 def channels(emulator, query, _body):

@@ -8,6 +8,7 @@ Twilio routes live in api.py, the admin API in admin.py, the command line in cli
 
 import base64
 import binascii
+import dataclasses
 import ipaddress
 import json
 import os
@@ -15,6 +16,7 @@ import socket
 import sys
 import threading
 import time
+import typing
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -71,26 +73,24 @@ class Stats:
         }
 
 
-class Options:
+@dataclasses.dataclass
+class Options:  # pylint: disable=too-many-instance-attributes
     """Server settings; the command line fills these, tests may build them directly."""
 
-    def __init__(self, host='127.0.0.1', port=0, seed_path=None, generate=0, public_ratio=0.9, concurrency_limit=DEFAULT_CONCURRENCY_LIMIT,
-                 latency_ms=0, random_seed=None, faults=None, quiet=True, lifetime=DEFAULT_LIFETIME, port_file=None,
-                 modes=None, generate_subaccounts=0):
-        self.host = host
-        self.port = port
-        self.seed_path = seed_path
-        self.generate = generate
-        self.public_ratio = public_ratio
-        self.concurrency_limit = concurrency_limit
-        self.latency_ms = latency_ms
-        self.random_seed = random_seed
-        self.faults = faults or {}
-        self.quiet = quiet
-        self.lifetime = lifetime
-        self.port_file = port_file
-        self.modes = modes or {}
-        self.generate_subaccounts = generate_subaccounts
+    host: str = '127.0.0.1'
+    port: int = 0
+    seed_path: typing.Optional[str] = None
+    generate: int = 0
+    public_ratio: float = 0.9
+    concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT
+    latency_ms: int = 0
+    random_seed: typing.Optional[int] = None
+    faults: dict = dataclasses.field(default_factory=dict)
+    quiet: bool = True
+    lifetime: float = DEFAULT_LIFETIME
+    port_file: typing.Optional[str] = None
+    modes: dict = dataclasses.field(default_factory=dict)
+    generate_subaccounts: int = 0
 
 
 def loopback_address(host):
