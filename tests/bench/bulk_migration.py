@@ -23,6 +23,8 @@ import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
+from emulator.client import EmulatorClient  # noqa: E402  pylint: disable=wrong-import-position
 ACCOUNT = 'AC00000000000000000000000000000001'
 TOKEN = 'fake-auth-token-0001'
 SERVICE = 'IS00000000000000000000000000000001'
@@ -76,7 +78,7 @@ def main():
         migration.run()
         elapsed = time.time() - started
         summary = migration.summary()
-        stats = json.loads(client.session.get(base_url + '/_emulator/stats', timeout=10).text)
+        stats = EmulatorClient(base_url).stats()
     finally:
         process.terminate()
         process.wait(timeout=10)

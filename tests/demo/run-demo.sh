@@ -51,7 +51,7 @@ twilio_emulator_start "${SEED}"
 BASE_URL="${TWILIO_EMULATOR_URL}"
 
 emulator_writes() {
-    twilio_emulator_admin GET /_emulator/stats | "${PYTHON}" -c 'import json, sys; print(json.load(sys.stdin)["writes"])'
+    twilio_emulator_admin stats --get writes
 }
 
 # Each host is one Twilio account of the seed. A real inventory keeps the

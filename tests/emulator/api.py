@@ -1,10 +1,7 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The emulated Twilio endpoints: resource shapes, paging, validation and error answers."""
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import base64
 import bisect
@@ -12,10 +9,14 @@ import datetime
 import json
 from urllib.parse import urlencode
 
-from .state import CHANNEL_TYPES, derived_sid, format_date, is_sid, new_channel, utc_now
+from .state import ACCOUNT_STATUSES, CHANNEL_TYPES, derived_sid, format_date, format_rfc2822, is_sid, new_channel, utc_now
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
+# The 2010-04-01 API allows larger pages than the product APIs.
+MAX_PAGE_SIZE_2010 = 1000
+API_2010 = '/2010-04-01'
+AUTHENTICATE_HEADERS = {'WWW-Authenticate': 'Basic realm="Twilio API"'}
 CONVERSATION_STATES = ('inactive', 'active', 'closed', 'initializing')
 WEBHOOK_ENABLED_VALUES = ('true', 'false')
 # Sorts before every real (date_created, sid) key: the position before the first item.
@@ -46,7 +47,7 @@ def error_body(status, code, message):
 
 
 def not_found(path):
-    """Twilio names the resource path without its version prefix."""
+    """Twilio names the resource path without the version prefix of the product APIs (2010-04-01 keeps it)."""
     segments = path.split('/')
     if len(segments) > 2 and segments[1] in ('v1', 'v2', 'v3'):
         path = '/' + '/'.join(segments[2:])
@@ -57,10 +58,14 @@ def invalid_parameter(message):
     return ApiError(400, 20001, message)
 
 
+def authenticate_error(message='Authenticate'):
+    return ApiError(401, 20003, message, dict(AUTHENTICATE_HEADERS))
+
+
 class Request:
     """One authenticated API call, already routed."""
 
-    def __init__(self, method, path, params, query, form, headers, account, base_url):
+    def __init__(self, method, path, params, query, form, headers, account, base_url, credential='auth_token'):
         self.method = method
         self.path = path
         self.params = params
@@ -69,6 +74,8 @@ class Request:
         self.headers = headers
         self.account = account
         self.base_url = base_url
+        # How the caller authenticated: auth_token, standard_key or main_key.
+        self.credential = credential
 
     def query_value(self, name):
         values = self.query.get(name)
@@ -175,29 +182,31 @@ def _int_param(request, name, default, minimum, maximum=None):
     return value
 
 
-def paginate(request, service, matches, render, key, filters, ragged):
-    """Answer one list page over the service's channels in (date_created, sid) order, Twilio style."""
-    page_size = _int_param(request, 'PageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    page = _int_param(request, 'Page', 0, 0)
-    token = request.query_value('PageToken')
-    order = service.order
+def select_page(order, selected, page, page_size, token, ragged, offset):
+    """Pick the indexes into ``order`` (sorted keys) of one page of the items ``selected`` accepts.
 
-    def selected(index):
-        return matches(service.channels[order[index][1]])
-
+    Returns (indexes, cursor, has_more); ``cursor`` is the index the next page starts after.
+    Keyset paging follows the page token; offset paging (a mode) counts whole pages of the list
+    as filtered now, so items that left the filter since the last page shift what comes next.
+    """
+    direction, key = decode_page_token(token) if token is not None else ('PA', None)
+    if offset:
+        live = [index for index in range(len(order)) if selected(index)]
+        indexes = live[page * page_size:(page + 1) * page_size]
+        return indexes, (indexes[-1] if indexes else -1), len(live) > (page + 1) * page_size
     take = ragged_take(page, page_size) if ragged else page_size
     indexes = []
-    if token is not None and decode_page_token(token)[0] == 'PB':
-        position = bisect.bisect_left(order, decode_page_token(token)[1]) - 1
+    if direction == 'PB':
+        position = bisect.bisect_left(order, key) - 1
         while position >= 0 and len(indexes) < page_size:
             if selected(position):
                 indexes.append(position)
             position -= 1
         indexes.reverse()
-        cursor = indexes[-1] if indexes else bisect.bisect_left(order, decode_page_token(token)[1]) - 1
+        cursor = indexes[-1] if indexes else bisect.bisect_left(order, key) - 1
     else:
-        if token is not None:
-            start = bisect.bisect_right(order, decode_page_token(token)[1])
+        if key is not None:
+            start = bisect.bisect_right(order, key)
         else:
             # Without a token, Page is an offset in whole pages, as on Twilio's first request.
             start, skipped = 0, 0
@@ -212,40 +221,66 @@ def paginate(request, service, matches, render, key, filters, ragged):
             position += 1
         cursor = indexes[-1] if indexes else start - 1
     has_more = any(selected(index) for index in range(cursor + 1, len(order)))
+    return indexes, cursor, has_more
 
-    list_url = '%s%s' % (request.base_url, request.path)
 
-    def page_url(number, page_token=None):
-        pairs = list(filters) + [('PageSize', str(page_size)), ('Page', str(number))]
+class Listing:
+    """One list request over sorted keys: its paging parameters and the page it selects."""
+
+    def __init__(self, emulator, request, order, matches, lookup, max_page_size=MAX_PAGE_SIZE):
+        self.page_size = _int_param(request, 'PageSize', DEFAULT_PAGE_SIZE, 1, max_page_size)
+        self.page = _int_param(request, 'Page', 0, 0)
+        self.token = request.query_value('PageToken')
+        self.order = order
+
+        def selected(index):
+            return matches(lookup(order[index][1]))
+
+        self.indexes, cursor, has_more = select_page(order, selected, self.page, self.page_size, self.token,
+                                                     emulator.faults.ragged_pages, emulator.modes.offset_paging)
+        self.items = [lookup(order[index][1]) for index in self.indexes]
+        self.next_token = encode_page_token('PA', order[cursor] if cursor >= 0 else START_KEY) if has_more else None
+        self.previous_token = encode_page_token('PB', order[self.indexes[0]]) if self.page > 0 and self.indexes else None
+
+    def url(self, base, filters, number, page_token=None):
+        pairs = list(filters) + [('PageSize', str(self.page_size)), ('Page', str(number))]
         if page_token:
             pairs.append(('PageToken', page_token))
-        return list_url + '?' + urlencode(pairs)
+        return base + '?' + urlencode(pairs)
 
-    next_url = None
-    if has_more:
-        next_url = page_url(page + 1, encode_page_token('PA', order[cursor] if cursor >= 0 else START_KEY))
-    previous_url = None
-    if page > 0 and indexes:
-        previous_url = page_url(page - 1, encode_page_token('PB', order[indexes[0]]))
-    items = [render(service.channels[order[index][1]], request.base_url) for index in indexes]
+
+def paginate(emulator, request, order, lookup, matches, render, key, filters):
+    """Answer one product-API list page (Chat, Conversations), Twilio style: items under ``key`` and a ``meta`` block."""
+    listing = Listing(emulator, request, order, matches, lookup)
+    list_url = '%s%s' % (request.base_url, request.path)
     return 200, {
-        key: items,
+        key: [render(item, request.base_url) for item in listing.items],
         'meta': {
-            'page': page,
-            'page_size': page_size,
-            'first_page_url': page_url(0),
-            'previous_page_url': previous_url,
-            'url': page_url(page, token),
-            'next_page_url': next_url,
+            'page': listing.page,
+            'page_size': listing.page_size,
+            'first_page_url': listing.url(list_url, filters, 0),
+            'previous_page_url': listing.url(list_url, filters, listing.page - 1, listing.previous_token) if listing.previous_token else None,
+            'url': listing.url(list_url, filters, listing.page, listing.token),
+            'next_page_url': listing.url(list_url, filters, listing.page + 1, listing.next_token) if listing.next_token else None,
             'key': key,
         },
     }
 
 
+def paginate_channels(emulator, request, service, matches, render, key, filters):
+    return paginate(emulator, request, service.order, service.channels.get, matches, render, key, filters)
+
+
 def _service(state, request, service_param='ServiceSid'):
     service_sid = request.params[service_param]
-    service = state.service_for(request.account, service_sid) if is_sid('IS', service_sid) else None
+    service = state.services.get(service_sid) if is_sid('IS', service_sid) else None
     if service is None:
+        raise not_found(request.path)
+    if service.account_sid != request.account.sid:
+        # Product-subdomain resources of a subaccount need the subaccount's own credentials:
+        # its parent's are refused (Twilio error 20003); any other account's service is not found.
+        if state.accounts[service.account_sid].owner_account_sid == request.account.sid:
+            raise authenticate_error()
         raise not_found(request.path)
     return service
 
@@ -290,8 +325,7 @@ def list_channels(emulator, request):
     service = _service(emulator.state, request)
     types = _type_values(request)
     filters = [('Type', value) for value in request.query.get('Type', [])]
-    return paginate(request, service, lambda channel: channel['type'] in types, channel_v2, 'channels', filters,
-                    emulator.faults.ragged_pages)
+    return paginate_channels(emulator, request, service, lambda channel: channel['type'] in types, channel_v2, 'channels', filters)
 
 
 def fetch_channel(emulator, request):
@@ -403,7 +437,7 @@ def list_conversations(emulator, request):
         # Every emulated conversation is active; only private channels are conversations.
         return channel['type'] == 'private' and wanted_state in (None, 'active')
 
-    return paginate(request, service, matches, conversation, 'conversations', filters, emulator.faults.ragged_pages)
+    return paginate_channels(emulator, request, service, matches, conversation, 'conversations', filters)
 
 
 def fetch_conversation(emulator, request):
@@ -414,8 +448,137 @@ def fetch_conversation(emulator, request):
     return 200, conversation(channel, request.base_url)
 
 
+def chat_service(service, base_url):
+    """A Chat v2 service; settings the emulator does not model have Twilio's defaults."""
+    url = '%s/v2/Services/%s' % (base_url, service.sid)
+    return {
+        'sid': service.sid,
+        'account_sid': service.account_sid,
+        'friendly_name': service.friendly_name,
+        'date_created': service.date_created,
+        'date_updated': service.date_created,
+        'default_service_role_sid': derived_sid('RL', service.sid, 'service'),
+        'default_channel_role_sid': derived_sid('RL', service.sid, 'channel'),
+        'default_channel_creator_role_sid': derived_sid('RL', service.sid, 'channel creator'),
+        'read_status_enabled': True,
+        'reachability_enabled': False,
+        'typing_indicator_timeout': 5,
+        'consumption_report_interval': 10,
+        'limits': {'channel_members': 100, 'user_channels': 250},
+        'pre_webhook_url': None,
+        'post_webhook_url': None,
+        'webhook_method': 'POST',
+        'webhook_filters': [],
+        'pre_webhook_retry_count': 0,
+        'post_webhook_retry_count': 0,
+        'notifications': {},
+        'media': {'size_limit_mb': 150, 'compatibility_message': 'Media messages are not supported by this client'},
+        'url': url,
+        'links': {
+            'channels': url + '/Channels',
+            'users': url + '/Users',
+            'roles': url + '/Roles',
+            'bindings': url + '/Bindings',
+        },
+    }
+
+
+def list_services(emulator, request):
+    account = request.account
+    return paginate(emulator, request, account.service_order, account.services.get, lambda _service: True, chat_service,
+                    'services', [])
+
+
+def fetch_service(emulator, request):
+    service = _service(emulator.state, request, 'Sid')
+    return 200, chat_service(service, request.base_url)
+
+
+# The subresources Twilio lists on every account (uris relative to https://api.twilio.com).
+ACCOUNT_SUBRESOURCES = (
+    ('available_phone_numbers', 'AvailablePhoneNumbers'), ('calls', 'Calls'), ('conferences', 'Conferences'),
+    ('incoming_phone_numbers', 'IncomingPhoneNumbers'), ('notifications', 'Notifications'),
+    ('outgoing_caller_ids', 'OutgoingCallerIds'), ('recordings', 'Recordings'), ('transcriptions', 'Transcriptions'),
+    ('addresses', 'Addresses'), ('signing_keys', 'SigningKeys'), ('connect_apps', 'ConnectApps'), ('sip', 'SIP'),
+    ('authorized_connect_apps', 'AuthorizedConnectApps'), ('usage', 'Usage'), ('keys', 'Keys'),
+    ('applications', 'Applications'), ('short_codes', 'SMS/ShortCodes'), ('queues', 'Queues'), ('messages', 'Messages'),
+    ('balance', 'Balance'),
+)
+
+
+def account_v2010(account, _base_url=None):
+    uri = '%s/Accounts/%s' % (API_2010, account.sid)
+    date = format_rfc2822(account.date_created)
+    return {
+        'auth_token': account.auth_token,
+        'date_created': date,
+        'date_updated': date,
+        'friendly_name': account.friendly_name,
+        'owner_account_sid': account.owner_account_sid,
+        'sid': account.sid,
+        'status': account.status,
+        'subresource_uris': dict((name, '%s/%s.json' % (uri, path)) for name, path in ACCOUNT_SUBRESOURCES),
+        'type': account.type,
+        'uri': uri + '.json',
+    }
+
+
+def _accounts_credential(request):
+    """Only an auth token or a Main API key reaches the Accounts resource; Standard keys get 20003."""
+    if request.credential == 'standard_key':
+        raise authenticate_error('Authentication Error - invalid username')
+
+
+def list_accounts(emulator, request):
+    """GET /2010-04-01/Accounts.json: the caller and, for a parent, its subaccounts; 2010-style paging."""
+    _accounts_credential(request)
+    state = emulator.state
+    status = request.query_value('Status')
+    if status is not None and status not in ACCOUNT_STATUSES:
+        raise invalid_parameter("Invalid value '%s' for parameter Status: must be one of %s" % (status, ', '.join(ACCOUNT_STATUSES)))
+    friendly_name = request.query_value('FriendlyName')
+    visible = set(account.sid for account in state.visible_accounts(request.account))
+
+    def matches(account):
+        return (account.sid in visible and (status is None or account.status == status)
+                and (friendly_name is None or account.friendly_name == friendly_name))
+
+    listing = Listing(emulator, request, state.account_order, matches, state.accounts.get, MAX_PAGE_SIZE_2010)
+    filters = [(name, value) for name, value in (('FriendlyName', friendly_name), ('Status', status)) if value is not None]
+    list_uri = API_2010 + '/Accounts.json'
+    start = listing.page * listing.page_size
+    return 200, {
+        'accounts': [account_v2010(account) for account in listing.items],
+        'first_page_uri': listing.url(list_uri, filters, 0),
+        'previous_page_uri': listing.url(list_uri, filters, listing.page - 1, listing.previous_token) if listing.previous_token else None,
+        'next_page_uri': listing.url(list_uri, filters, listing.page + 1, listing.next_token) if listing.next_token else None,
+        'uri': listing.url(list_uri, filters, listing.page, listing.token),
+        'page': listing.page,
+        'page_size': listing.page_size,
+        'start': start,
+        'end': start + len(listing.items) - 1 if listing.items else start,
+    }
+
+
+def fetch_account(emulator, request):
+    """GET /2010-04-01/Accounts/{Sid}.json: the caller itself, or a subaccount of the calling parent."""
+    _accounts_credential(request)
+    sid = request.params['Sid']
+    if not is_sid('AC', sid):
+        raise not_found(request.path)
+    account = emulator.state.accounts.get(sid)
+    if account is None or account not in emulator.state.visible_accounts(request.account):
+        # Twilio does not tell an unknown account from one the credentials may not see.
+        raise authenticate_error()
+    return 200, account_v2010(account)
+
+
 # (template, {method: handler}); templates are the OpenAPI paths, so stats name routes as the documents do.
 ROUTES = (
+    ('/2010-04-01/Accounts.json', {'GET': list_accounts}),
+    ('/2010-04-01/Accounts/{Sid}.json', {'GET': fetch_account}),
+    ('/v2/Services', {'GET': list_services}),
+    ('/v2/Services/{Sid}', {'GET': fetch_service}),
     ('/v2/Services/{ServiceSid}/Channels', {'GET': list_channels, 'POST': create_channel}),
     ('/v2/Services/{ServiceSid}/Channels/{Sid}', {'GET': fetch_channel, 'POST': update_channel_v2}),
     ('/v3/Services/{ServiceSid}/Channels', {}),
@@ -425,6 +588,17 @@ ROUTES = (
 )
 
 
+def _match_part(part, segment, params):
+    """Match one template segment ('Channels', '{Sid}' or '{Sid}.json') against a path segment."""
+    if not part.startswith('{'):
+        return part == segment
+    name, _brace, suffix = part[1:].partition('}')
+    if not segment.endswith(suffix) or len(segment) <= len(suffix):
+        return False
+    params[name] = segment[:len(segment) - len(suffix)] if suffix else segment
+    return True
+
+
 def match_route(segments):
     """Return (template, handlers, params) for percent-decoded path segments, or None."""
     for template, handlers in ROUTES:
@@ -432,13 +606,12 @@ def match_route(segments):
         if len(parts) != len(segments):
             continue
         params = {}
-        for part, segment in zip(parts, segments):
-            if part.startswith('{'):
-                if not segment:
-                    break
-                params[part[1:-1]] = segment
-            elif part != segment:
-                break
-        else:
+        if all(_match_part(part, segment, params) for part, segment in zip(parts, segments)):
             return template, handlers, params
     return None
+
+
+def service_of(state, params):
+    """The Chat service a routed request addresses, if any (for the write counters of the modes)."""
+    sid = params.get('ServiceSid') or params.get('ChatServiceSid')
+    return state.services.get(sid) if sid else None

@@ -1,4 +1,8 @@
 # shellcheck shell=bash
+# Copyright (c) twilio_ops.chat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
 # Sourced by the demo and the runme.sh integration targets: start, drive and stop
 # the Twilio emulator from bash. Every wait is bounded; the emulator also stops
 # by itself after its lifetime.
@@ -34,23 +38,17 @@ twilio_emulator_start() {
     return 1
 }
 
-# twilio_emulator_admin METHOD PATH [JSON_BODY]: calls the admin API and prints the answer.
+# twilio_emulator_admin VERB [ARGS...]: the admin command line (python3 tests/emulator admin) on this
+# emulator; prints the JSON answer, or one value of it with --get KEY. Examples:
+#   twilio_emulator_admin stats --get writes
+#   twilio_emulator_admin channels --service IS... --type public --count
 twilio_emulator_admin() {
-    "${TWILIO_EMULATOR_PYTHON}" - "${TWILIO_EMULATOR_URL}" "$1" "$2" "${3:-}" <<'PYTHON'
-import sys
-import urllib.request
-
-base_url, method, path, body = sys.argv[1:5]
-request = urllib.request.Request(base_url + path, data=body.encode('utf-8') if body else None, method=method,
-                                 headers={'Content-Type': 'application/json'})
-with urllib.request.urlopen(request, timeout=10) as response:
-    sys.stdout.write(response.read().decode('utf-8') + '\n')
-PYTHON
+    "${TWILIO_EMULATOR_PYTHON}" "${TWILIO_EMULATOR_DIR}" admin --url "${TWILIO_EMULATOR_URL}" "$@"
 }
 
 twilio_emulator_stop() {
     if [ -n "${TWILIO_EMULATOR_PID}" ]; then
-        twilio_emulator_admin POST /_emulator/shutdown >/dev/null 2>&1 || true
+        twilio_emulator_admin shutdown >/dev/null 2>&1 || true
         local attempt
         for attempt in $(seq 1 50); do
             kill -0 "${TWILIO_EMULATOR_PID}" 2>/dev/null || break

@@ -1,14 +1,14 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""HTTP server, authentication, concurrency accounting, fault injection, admin API and command line."""
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The HTTP server: state and settings, authentication, concurrency accounting, faults, and dispatch.
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+Twilio routes live in api.py, the admin API in admin.py, the command line in cli.py.
+"""
 
-import argparse
 import base64
 import binascii
+import dataclasses
 import ipaddress
 import json
 import os
@@ -16,15 +16,17 @@ import socket
 import sys
 import threading
 import time
+import typing
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .api import ApiError, Request, error_body, match_route, not_found
-from .faults import FaultConfigError, Faults
-from .state import SeedError, build_state, load_seed
+from . import admin
+from .api import ApiError, Request, authenticate_error, error_body, match_route, not_found, service_of
+from .faults import Faults
+from .modes import Modes
+from .state import build_state, load_seed
 
-ADMIN_PREFIX = '/_emulator/'
 DEFAULT_LIFETIME = 3600
 DEFAULT_CONCURRENCY_LIMIT = 100
 FAULT_MESSAGES = {
@@ -71,23 +73,24 @@ class Stats:
         }
 
 
-class Options:
+@dataclasses.dataclass
+class Options:  # pylint: disable=too-many-instance-attributes
     """Server settings; the command line fills these, tests may build them directly."""
 
-    def __init__(self, host='127.0.0.1', port=0, seed_path=None, generate=0, public_ratio=0.9, concurrency_limit=DEFAULT_CONCURRENCY_LIMIT,
-                 latency_ms=0, random_seed=None, faults=None, quiet=True, lifetime=DEFAULT_LIFETIME, port_file=None):
-        self.host = host
-        self.port = port
-        self.seed_path = seed_path
-        self.generate = generate
-        self.public_ratio = public_ratio
-        self.concurrency_limit = concurrency_limit
-        self.latency_ms = latency_ms
-        self.random_seed = random_seed
-        self.faults = faults or {}
-        self.quiet = quiet
-        self.lifetime = lifetime
-        self.port_file = port_file
+    host: str = '127.0.0.1'
+    port: int = 0
+    seed_path: typing.Optional[str] = None
+    generate: int = 0
+    public_ratio: float = 0.9
+    concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT
+    latency_ms: int = 0
+    random_seed: typing.Optional[int] = None
+    faults: dict = dataclasses.field(default_factory=dict)
+    quiet: bool = True
+    lifetime: float = DEFAULT_LIFETIME
+    port_file: typing.Optional[str] = None
+    modes: dict = dataclasses.field(default_factory=dict)
+    generate_subaccounts: int = 0
 
 
 def loopback_address(host):
@@ -110,7 +113,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
 
 class Emulator:
-    """The server and its state; one lock guards state, faults, stats and in-flight counts."""
+    """The server and its state; one lock guards state, faults, modes, limits, stats and in-flight counts."""
 
     def __init__(self, options):
         self.options = options
@@ -120,6 +123,8 @@ class Emulator:
         self.state = None
         self.created_count = 0
         self.faults = Faults(options.random_seed)
+        self.modes = Modes()
+        self.limits = {}
         self.stats = Stats()
         self.in_flight = {}
         self._load()
@@ -135,14 +140,30 @@ class Emulator:
         self._stopping = threading.Event()
 
     def _load(self):
-        self.state = build_state(self.seed, self.options.generate, self.options.public_ratio)
+        """(Re)build the state from the seed; limits and modes go back to their start values."""
+        self.state = build_state(self.seed, self.options.generate, self.options.public_ratio,
+                                 generate_subaccounts=self.options.generate_subaccounts)
         self.created_count = 0
+        self.limits = {'concurrency_limit': self.options.concurrency_limit, 'latency_ms': self.options.latency_ms}
+        self.modes.configure(self.options.modes)
 
     def reset(self):
         with self.lock:
             self._load()
             self.stats = Stats()
             self.faults.clear()
+
+    def reset_stats(self):
+        with self.lock:
+            self.stats = Stats()
+            return self.stats.describe()
+
+    def load_seed_document(self, seed):
+        """Replace the seed (validated by building it first) and reset."""
+        build_state(seed, self.options.generate, self.options.public_ratio, generate_subaccounts=self.options.generate_subaccounts)
+        with self.lock:
+            self.seed = seed
+        self.reset()
 
     def serve_forever(self):
         if self.options.lifetime:
@@ -253,8 +274,17 @@ class TwilioHandler(BaseHTTPRequestHandler):
     def dispatch(self):
         url = urlsplit(self.path)
         body = self.read_body()
-        if url.path.startswith(ADMIN_PREFIX) or url.path == ADMIN_PREFIX.rstrip('/'):
-            self.handle_admin(url, body)
+        if len(body) < int(self.headers.get('Content-Length') or 0):
+            # The client went away in the middle of its request (killed, say): nothing to answer or count.
+            self.close_connection = True
+            return
+        if admin.is_admin_path(url.path):
+            status, payload, headers, after = admin.handle(self.emulator, self.command, url, body)
+            if after is not None:
+                self.close_connection = True
+            self.send(status, payload, headers)
+            if after is not None:
+                threading.Thread(target=after).start()
         else:
             self.handle_api(url, body)
 
@@ -269,20 +299,20 @@ class TwilioHandler(BaseHTTPRequestHandler):
 
     def handle_api(self, url, body):
         emulator = self.emulator
-        raw_segments = url.path.split('/')
-        segments = [unquote(segment) for segment in raw_segments]
+        segments = [unquote(segment) for segment in url.path.split('/')]
         decoded_path = '/'.join(segments)
         routed = match_route(segments)
         route = routed[0] if routed else '(unmatched)'
         username, password = parse_basic_auth(self.headers.get('Authorization'))
         with emulator.lock:
-            account = emulator.state.authenticate(username, password) if username else None
+            account, credential = emulator.state.authenticate(username, password) if username else (None, None)
             fault = emulator.faults.pick(self.command, (self.path, decoded_path))
+            limit, latency_ms = emulator.limits['concurrency_limit'], emulator.limits['latency_ms']
         if fault is not None:
             self.answer_fault(fault, account, route)
             return
         if account is None:
-            self.answer_error(None, route, ApiError(401, 20003, 'Authenticate', {'WWW-Authenticate': 'Basic realm="Twilio API"'}))
+            self.answer_error(None, route, authenticate_error())
             return
         with emulator.lock:
             count = emulator.in_flight.get(account.sid, 0) + 1
@@ -290,12 +320,11 @@ class TwilioHandler(BaseHTTPRequestHandler):
             emulator.stats.saw_in_flight(account.sid, count)
         try:
             try:
-                limit = emulator.options.concurrency_limit
                 if limit and count > limit:
                     raise ApiError(429, 20429, 'Too Many Requests')
-                if emulator.options.latency_ms:
-                    time.sleep(emulator.options.latency_ms / 1000.0)
-                status, payload = self.call_route(routed, url, body, account, decoded_path)
+                if latency_ms:
+                    time.sleep(latency_ms / 1000.0)
+                status, payload = self.call_route(routed, url, body, account, credential, decoded_path)
                 extra = None
             except ApiError as exc:
                 status, payload, extra = exc.status, exc.body(), exc.headers
@@ -309,7 +338,7 @@ class TwilioHandler(BaseHTTPRequestHandler):
             emulator.stats.record(self.command, route, status)
         self.send(status, payload, headers)
 
-    def call_route(self, routed, url, body, account, decoded_path):
+    def call_route(self, routed, url, body, account, credential, decoded_path):
         if routed is None:
             raise not_found(decoded_path)
         _template, handlers, params = routed
@@ -321,9 +350,14 @@ class TwilioHandler(BaseHTTPRequestHandler):
         if self.command == 'POST' and body:
             form = parse_qs(body.decode('utf-8'), keep_blank_values=True)
         request = Request(self.command, decoded_path, params, parse_qs(url.query, keep_blank_values=True), form,
-                          self.headers, account, self.emulator.base_url)
+                          self.headers, account, self.emulator.base_url, credential)
         with self.emulator.lock:
-            return handler(self.emulator, request)
+            status, payload = handler(self.emulator, request)
+            if self.command != 'GET' and status < 300:
+                service = service_of(self.emulator.state, params)
+                if service is not None:
+                    self.emulator.modes.after_write(self.emulator.state, service)
+            return status, payload
 
     def answer(self, account, route, status, payload, extra=None):
         with self.emulator.lock:
@@ -353,149 +387,3 @@ class TwilioHandler(BaseHTTPRequestHandler):
         code, message = FAULT_MESSAGES.get(fault.status, (20000 + fault.status, 'Injected fault'))
         extra = {'Retry-After': str(fault.retry_after)} if fault.retry_after is not None else {}
         self.answer(account, route, fault.status, error_body(fault.status, code, message), extra)
-
-    # ---- admin API --------------------------------------------------------
-
-    def admin_reply(self, status, payload):
-        self.send(status, payload)
-
-    def handle_admin(self, url, body):
-        action = url.path[len(ADMIN_PREFIX):].strip('/')
-        query = parse_qs(url.query)
-        routes = {
-            ('GET', 'health'): self.admin_health,
-            ('GET', 'stats'): self.admin_stats,
-            ('POST', 'stats/reset'): self.admin_stats_reset,
-            ('GET', 'faults'): self.admin_faults,
-            ('PUT', 'faults'): self.admin_faults_put,
-            ('DELETE', 'faults'): self.admin_faults_delete,
-            ('GET', 'channels'): self.admin_channels,
-            ('POST', 'reset'): self.admin_reset,
-            ('POST', 'shutdown'): self.admin_shutdown,
-        }
-        handler = routes.get((self.command, action))
-        if handler is None:
-            known = [method for method, name in routes if name == action]
-            if known:
-                self.send(405, {'error': 'method %s not allowed on %s' % (self.command, url.path)}, {'Allow': ', '.join(sorted(known))})
-            else:
-                self.admin_reply(404, {'error': 'no admin endpoint %s' % url.path})
-            return
-        handler(query, body)
-
-    def admin_health(self, _query, _body):
-        self.admin_reply(200, {'status': 'ok', 'port': self.emulator.port, 'base_url': self.emulator.base_url})
-
-    def admin_stats(self, _query, _body):
-        with self.emulator.lock:
-            payload = self.emulator.stats.describe()
-        self.admin_reply(200, payload)
-
-    def admin_stats_reset(self, _query, _body):
-        with self.emulator.lock:
-            self.emulator.stats = Stats()
-            payload = self.emulator.stats.describe()
-        self.admin_reply(200, payload)
-
-    def admin_faults(self, _query, _body):
-        with self.emulator.lock:
-            payload = self.emulator.faults.describe()
-        self.admin_reply(200, payload)
-
-    def admin_faults_put(self, _query, body):
-        try:
-            doc = json.loads(body.decode('utf-8') or '{}')
-            with self.emulator.lock:
-                self.emulator.faults.configure(doc)
-                payload = self.emulator.faults.describe()
-        except (ValueError, FaultConfigError) as exc:
-            self.admin_reply(400, {'error': str(exc)})
-            return
-        self.admin_reply(200, payload)
-
-    def admin_faults_delete(self, _query, _body):
-        with self.emulator.lock:
-            self.emulator.faults.clear()
-            payload = self.emulator.faults.describe()
-        self.admin_reply(200, payload)
-
-    def admin_channels(self, query, _body):
-        service_sid = (query.get('service') or [None])[-1]
-        account_sid = (query.get('account') or [None])[-1]
-        if not service_sid:
-            self.admin_reply(400, {'error': 'query parameter service=IS... is required'})
-            return
-        with self.emulator.lock:
-            service = self.emulator.state.services.get(service_sid)
-            if service is None or (account_sid and service.account_sid != account_sid):
-                payload = None
-            else:
-                payload = [dict(service.channels[sid]) for _date, sid in service.order]
-        if payload is None:
-            self.admin_reply(404, {'error': 'no service %s%s' % (service_sid, ' in account %s' % account_sid if account_sid else '')})
-            return
-        self.admin_reply(200, payload)
-
-    def admin_reset(self, _query, _body):
-        self.emulator.reset()
-        self.admin_reply(200, {'status': 'reset'})
-
-    def admin_shutdown(self, _query, _body):
-        self.admin_reply(200, {'status': 'shutting down'})
-        self.close_connection = True
-        threading.Thread(target=self.emulator.shutdown).start()
-
-
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='python3 tests/emulator', description='Twilio Chat/Conversations API emulator for tests (loopback only).')
-    parser.add_argument('--host', default='127.0.0.1', help='loopback address to bind (default 127.0.0.1)')
-    parser.add_argument('--port', type=int, default=0, help='TCP port; 0 picks a free one (default 0)')
-    parser.add_argument('--port-file', help='write the bound port to this file once listening')
-    parser.add_argument('--seed', help='seed JSON file (default: the built-in seeds/default.json)')
-    parser.add_argument('--generate', type=int, default=0, metavar='N', help='add N generated channels to the first service of the first account')
-    parser.add_argument('--public-ratio', type=float, default=0.9, metavar='R', help='share of generated channels that are public (default 0.9)')
-    parser.add_argument('--concurrency-limit', type=int, default=DEFAULT_CONCURRENCY_LIMIT, metavar='N',
-                        help='in-flight requests allowed per account before 429/20429; 0 = unlimited (default 100)')
-    parser.add_argument('--latency-ms', type=int, default=0, metavar='N', help='delay every API request by N ms while it counts as in flight')
-    parser.add_argument('--fault-429', type=float, default=0.0, metavar='RATE', help='fraction of API requests answered 429 with Retry-After: 1')
-    parser.add_argument('--fault-500', type=float, default=0.0, metavar='RATE', help='fraction of API requests answered 500')
-    parser.add_argument('--fault-503', type=float, default=0.0, metavar='RATE', help='fraction of API requests answered 503')
-    parser.add_argument('--fault-drop', type=float, default=0.0, metavar='RATE', help='fraction of API requests whose connection is closed unanswered')
-    parser.add_argument('--ragged-pages', action='store_true', help='return short (and some empty) pages while more items remain')
-    parser.add_argument('--random-seed', type=int, help='seed of the fault random generator, for repeatable runs')
-    parser.add_argument('--lifetime', type=float, default=DEFAULT_LIFETIME, metavar='SECONDS', help='stop by itself after this long (default 3600)')
-    parser.add_argument('--quiet', action='store_true', help='no access log on stderr')
-    args = parser.parse_args(argv)
-    if args.lifetime <= 0:
-        parser.error('--lifetime must be positive: the emulator never runs unbounded')
-    if args.concurrency_limit < 0 or args.latency_ms < 0 or args.generate < 0:
-        parser.error('--concurrency-limit, --latency-ms and --generate must not be negative')
-    try:
-        loopback_address(args.host)
-    except ValueError as exc:
-        parser.error(str(exc))
-    return args
-
-
-def options_from_args(args):
-    faults = {'rate_429': args.fault_429, 'rate_500': args.fault_500, 'rate_503': args.fault_503,
-              'rate_drop': args.fault_drop, 'ragged_pages': args.ragged_pages}
-    return Options(host=args.host, port=args.port, seed_path=args.seed, generate=args.generate, public_ratio=args.public_ratio,
-                   concurrency_limit=args.concurrency_limit, latency_ms=args.latency_ms, random_seed=args.random_seed,
-                   faults=faults, quiet=args.quiet, lifetime=args.lifetime, port_file=args.port_file)
-
-
-def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        emulator = Emulator(options_from_args(args))
-    except (SeedError, FaultConfigError, OSError, ValueError, KeyError) as exc:
-        sys.stderr.write('twilio emulator: cannot start: %s\n' % exc)
-        return 2
-    sys.stderr.write('twilio emulator listening on %s (lifetime %ss)\n' % (emulator.base_url, args.lifetime))
-    sys.stderr.flush()
-    try:
-        emulator.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0

@@ -1,14 +1,11 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fixtures: an in-process emulator on a free loopback port and a client on a freshly reset emulator."""
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import pytest
 
-from emulator_client import Client, start_emulator
+from support import Client, start_emulator
 
 
 @pytest.fixture(scope='session')
@@ -22,8 +19,7 @@ def emulator(tmp_path_factory):
 def client(emulator):
     """A client on a freshly reset emulator (state, stats and faults)."""
     api = Client(emulator.base_url)
-    status, _body = api.admin('POST', 'reset')
-    assert status == 200
+    assert api.admin.reset() == {'status': 'reset'}
     return api
 
 

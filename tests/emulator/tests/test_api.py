@@ -1,10 +1,7 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Behaviour of the emulated Chat v2/v3 and Conversations v1 endpoints over real HTTP."""
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import re
 import time
@@ -12,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from emulator_client import (
+from support import (
     ACCOUNT, API_KEY, API_SECRET, GENERATED, MG_DEFAULT, MG_OTHER, OTHER_ACCOUNT, OTHER_MG, OTHER_SERVICE, OTHER_TOKEN,
     PRIVATE_CH, PUBLIC_CH, SERVICE, SMALL_SERVICE, SPACE_NAME, UNICODE_NAME,
 )
@@ -54,8 +51,7 @@ def walk(client, first_path, key, params=None):
 
 
 def raw_channels(client, service=SERVICE):
-    status, channels = client.admin('GET', 'channels?service=' + service)
-    assert status == 200
+    channels = client.admin.channels(service)
     return dict((channel['sid'], channel) for channel in channels)
 
 
@@ -140,8 +136,7 @@ class TestList:
         assert_twilio_error(client.get(CHANNELS, params={'Type': 'secret'}), 400, 20001)
 
     def test_ragged_pages_still_cover_everything(self, client):
-        status, _faults = client.admin('PUT', 'faults', {'ragged_pages': True})
-        assert status == 200
+        assert client.admin.set_faults({'ragged_pages': True})['ragged_pages'] is True
         raw = raw_channels(client)
         seen, pages = walk(client, CHANNELS, 'channels', [('Type', 'public'), ('Type', 'private'), ('PageSize', 20)])
         assert sorted(c['sid'] for c in seen) == sorted(raw)

@@ -1,10 +1,7 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The command line: ``python3 tests/emulator`` as scripts and CI start it."""
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import json
 import os
@@ -14,7 +11,7 @@ import time
 
 import pytest
 
-from emulator_client import Client
+from support import Client
 
 EMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_ACCOUNT = 'AC00000000000000000000000000000001'
@@ -47,7 +44,7 @@ def test_lifetime_port_file_and_default_seed(tmp_path):
     try:
         api = Client('http://127.0.0.1:%d' % port, DEFAULT_ACCOUNT, 'fake-auth-token-0001')
         assert api.get('/v2/Services/%s/Channels/caf%%C3%%A9-m%%C3%%BCnchen' % DEFAULT_SERVICE, record=False).status == 200
-        _status, channels = api.admin('GET', 'channels?service=' + DEFAULT_SERVICE)
+        channels = api.admin.channels(DEFAULT_SERVICE)
         assert len([c for c in channels if (c['unique_name'] or '').startswith('general-')]) == 25
         assert process.wait(timeout=15) == 0
     finally:
@@ -77,15 +74,65 @@ def test_demo_seed_and_quiet(tmp_path):
         api = Client('http://127.0.0.1:%d' % port, account['sid'], account['auth_token'])
         total = 0
         for service in account['services']:
-            _status, channels = api.admin('GET', 'channels?service=' + service['sid'])
+            channels = api.admin.channels(service['sid'])
             total += len(channels)
             assert any(c['type'] == 'private' for c in channels) and any(c['type'] == 'public' for c in channels)
         assert total > 2000
         assert api.get('/v2/Services/%s/Channels/billing-escalations' % account['services'][0]['sid'], record=False).status == 200
-        assert api.admin('POST', 'shutdown')[0] == 200
+        assert api.admin.shutdown() == {'status': 'shutting down'}
         assert process.wait(timeout=15) == 0
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(5)
     assert process.stderr.read().count('GET /v2') == 0
+
+
+def admin_cli(port_file, *args):
+    return subprocess.run([sys.executable, EMULATOR_DIR, 'admin', '--port-file', port_file] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=60, check=False)
+
+
+def test_admin_command_line(tmp_path):
+    process, port, port_file = launch(tmp_path, '--quiet', '--lifetime', '60', '--paging', 'offset', '--appear-after-writes', '3',
+                                      '--appear-count', '2', '--generate-subaccounts', '2')
+    try:
+        modes = admin_cli(port_file, 'modes')
+        assert modes.returncode == 0, modes.stderr
+        assert json.loads(modes.stdout)['paging'] == 'offset'
+        assert json.loads(modes.stdout)['appearing'] == {'after_writes': 3, 'count': 2, 'times': 1}
+        assert admin_cli(port_file, 'stats', '--get', 'writes').stdout == '0\n'
+        assert admin_cli(port_file, 'channels', '--service', DEFAULT_SERVICE, '--type', 'public', '--count').stdout == '5\n'
+        assert admin_cli(port_file, 'accounts', '--get', '0.sid').stdout == DEFAULT_ACCOUNT + '\n'
+        assert len(json.loads(admin_cli(port_file, 'accounts').stdout)) == 3
+        assert admin_cli(port_file, 'set-modes', '--paging', 'keyset').returncode == 0
+        assert admin_cli(port_file, 'modes', '--get', 'paging').stdout == 'keyset\n'
+        assert admin_cli(port_file, 'set-modes', '{"appearing": {"after_writes": 1, "count": 1}}', '--get', 'appearing.count').stdout == '1\n'
+        assert admin_cli(port_file, 'set-limits', '--latency-ms', '5', '--get', 'latency_ms').stdout == '5\n'
+        refused = admin_cli(port_file, 'set-faults', '{"rate_500": 2}')
+        assert refused.returncode == 1 and 'HTTP 400' in refused.stderr and 'rate_500' in refused.stderr
+        waited = admin_cli(port_file, 'wait-stat', 'writes', '--at-least', '1', '--wait-timeout', '0.3')
+        assert waited.returncode == 1 and 'did not reach' in waited.stderr
+        seed = tmp_path / 'seed.json'
+        seed.write_text(json.dumps({'accounts': [{'sid': 'AC' + '12' * 16, 'auth_token': 't', 'services': []}]}))
+        assert json.loads(admin_cli(port_file, 'load-seed', str(seed)).stdout) == {'status': 'reset', 'accounts': 3, 'services': 2}
+        assert admin_cli(port_file, 'reset', '--get', 'status').stdout == 'reset\n'
+        assert admin_cli(port_file, 'modes', '--get', 'paging').stdout == 'offset\n'
+        assert admin_cli(port_file, 'stats', '--get', 'nothing').returncode == 1
+        assert admin_cli(port_file, 'shutdown').returncode == 0
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
+    assert port
+
+
+def test_admin_without_an_emulator_fails_clearly(tmp_path):
+    port_file = tmp_path / 'port'
+    port_file.write_text('9\n')
+    result = admin_cli(str(port_file), 'health')
+    assert result.returncode == 1 and 'twilio emulator admin health' in result.stderr
+    usage = subprocess.run([sys.executable, EMULATOR_DIR, 'admin', 'health'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=60, check=False, env={'PATH': os.environ.get('PATH', '')})
+    assert usage.returncode == 2 and 'TWILIO_EMULATOR_URL' in usage.stderr

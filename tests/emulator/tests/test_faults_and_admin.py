@@ -1,17 +1,14 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Concurrency limit, injected faults, statistics and the admin API."""
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import http.client
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from emulator_client import ACCOUNT, OTHER_ACCOUNT, OTHER_SERVICE, PUBLIC_CH, SERVICE, Client, start_emulator
+from support import ACCOUNT, OTHER_ACCOUNT, OTHER_SERVICE, PUBLIC_CH, SERVICE, AdminError, Client, start_emulator
 
 CHANNEL = '/v2/Services/%s/Channels/%s' % (SERVICE, PUBLIC_CH)
 V3_CHANNEL = '/v3/Services/%s/Channels/%s' % (SERVICE, PUBLIC_CH)
@@ -36,7 +33,7 @@ class TestConcurrency:
                                                'more_info': 'https://www.twilio.com/docs/errors/20429', 'status': 429}
                     assert response.header('Retry-After') is None
                     assert int(response.header('Twilio-Concurrent-Requests')) > 3
-            _status, stats = api.admin('GET', 'stats')
+            stats = api.admin.stats()
             assert stats['max_in_flight'][ACCOUNT] >= 4
             assert stats['by_status']['429'] == statuses.count(429)
         finally:
@@ -75,51 +72,51 @@ class TestFaults:
             again.stop()
 
     def test_permanently_failing_channel_rule(self, client):
-        status, config = client.admin('PUT', 'faults', {'rules': [{'method': 'POST', 'path_regex': PUBLIC_CH, 'status': 500}]})
-        assert status == 200 and config['rules'][0]['times'] is None
+        config = client.admin.set_faults({'rules': [{'method': 'POST', 'path_regex': PUBLIC_CH, 'status': 500}]})
+        assert config['rules'][0]['times'] is None
         for _attempt in range(5):
             assert client.post(V3_CHANNEL, {'Type': 'private'}).status == 500
         assert client.get(CHANNEL).status == 200
-        _status, channels = client.admin('GET', 'channels?service=' + SERVICE)
+        channels = client.admin.channels(SERVICE)
         assert [c['type'] for c in channels if c['sid'] == PUBLIC_CH] == ['public']
 
     def test_counted_rule_then_success(self, client):
-        client.admin('PUT', 'faults', {'rules': [{'method': 'GET', 'path_regex': r'/Channels/CH', 'status': 429, 'times': 2}]})
+        client.admin.set_faults({'rules': [{'method': 'GET', 'path_regex': r'/Channels/CH', 'status': 429, 'times': 2}]})
         first, second, third = [client.get(CHANNEL) for _n in range(3)]
         assert (first.status, second.status, third.status) == (429, 429, 200)
         assert first.header('Retry-After') == '1'
-        _status, config = client.admin('GET', 'faults')
+        config = client.admin.faults()
         assert config['rules'][0]['times'] == 0
 
     def test_html_502_and_drop(self, client):
-        client.admin('PUT', 'faults', {'rules': [{'path_regex': 'Channels$', 'html': True, 'times': 1},
-                                                 {'path_regex': PUBLIC_CH, 'drop': True, 'times': 1}]})
+        client.admin.set_faults({'rules': [{'path_regex': 'Channels$', 'html': True, 'times': 1},
+                                           {'path_regex': PUBLIC_CH, 'drop': True, 'times': 1}]})
         response = client.get('/v2/Services/%s/Channels' % SERVICE)
         assert response.status == 502 and response.header('Content-Type') == 'text/html'
         assert b'502 Bad Gateway' in response.body
         with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
             client.get(CHANNEL)
         assert client.get(CHANNEL).status == 200
-        _status, stats = client.admin('GET', 'stats')
+        stats = client.admin.stats()
         assert stats['by_status'].get('dropped') == 1
 
     def test_drop_rate(self, client):
-        client.admin('PUT', 'faults', {'rate_drop': 1.0})
+        client.admin.set_faults({'rate_drop': 1.0})
         with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
             client.get(CHANNEL)
-        client.admin('DELETE', 'faults')
+        client.admin.clear_faults()
         assert client.get(CHANNEL).status == 200
 
     @pytest.mark.parametrize('config', [{'rate_429': 2}, {'rate_429': 0.6, 'rate_500': 0.6}, {'rules': [{'path_regex': '('}]},
                                         {'rules': [{'status': 99}]}, {'bogus': 1}, {'rules': [{'times': -1}]}])
     def test_bad_configuration(self, client, config):
-        status, body = client.admin('PUT', 'faults', config)
-        assert status == 400 and body['error']
+        with pytest.raises(AdminError) as caught:
+            client.admin.set_faults(config)
+        assert caught.value.status == 400 and caught.value.body['error']
 
     def test_admin_is_never_faulted(self, client):
-        client.admin('PUT', 'faults', {'rate_503': 1.0})
-        status, _stats = client.admin('GET', 'stats')
-        assert status == 200
+        client.admin.set_faults({'rate_503': 1.0})
+        assert client.admin.stats()['total'] == 0
 
 
 class TestStatsAndAdmin:
@@ -128,40 +125,41 @@ class TestStatsAndAdmin:
         client.get('/v2/Services/%s/Channels' % SERVICE)
         client.post(V3_CHANNEL, {'Type': 'private'})
         client.get(CHANNEL, auth=None)
-        client.admin('GET', 'channels?service=' + SERVICE)
-        _status, stats = client.admin('GET', 'stats')
+        client.admin.channels(SERVICE)
+        stats = client.admin.stats()
         assert stats['total'] == 4 and stats['writes'] == 1
         assert stats['by_method'] == {'GET': 3, 'POST': 1}
         assert stats['by_route'] == {'GET /v2/Services/{ServiceSid}/Channels/{Sid}': 2, 'GET /v2/Services/{ServiceSid}/Channels': 1,
                                      'POST /v3/Services/{ServiceSid}/Channels/{Sid}': 1}
         assert stats['by_status'] == {'200': 3, '401': 1}
         assert stats['max_in_flight'] == {ACCOUNT: 1}
-        status, reset = client.admin('POST', 'stats/reset')
-        assert status == 200 and reset['total'] == 0
-        assert client.admin('GET', 'stats')[1]['total'] == 0
+        assert client.admin.reset_stats()['total'] == 0
+        assert client.admin.stats()['total'] == 0
 
     def test_reset_restores_seed(self, client):
         client.post(V3_CHANNEL, {'Type': 'private'})
-        client.admin('PUT', 'faults', {'rate_500': 0.5})
-        assert client.admin('POST', 'reset')[0] == 200
-        _status, channels = client.admin('GET', 'channels?service=' + SERVICE)
+        client.admin.set_faults({'rate_500': 0.5})
+        assert client.admin.reset() == {'status': 'reset'}
+        channels = client.admin.channels(SERVICE)
         assert [c['type'] for c in channels if c['sid'] == PUBLIC_CH] == ['public']
-        assert client.admin('GET', 'faults')[1]['rate_500'] == 0.0
-        assert client.admin('GET', 'stats')[1]['total'] == 0
+        assert client.admin.faults()['rate_500'] == 0.0
+        assert client.admin.stats()['total'] == 0
 
     def test_channels_endpoint(self, client):
-        status, channels = client.admin('GET', 'channels?service=%s&account=%s' % (OTHER_SERVICE, OTHER_ACCOUNT))
-        assert status == 200 and [c['unique_name'] for c in channels] == ['theirs']
+        channels = client.admin.channels(OTHER_SERVICE, OTHER_ACCOUNT)
+        assert [c['unique_name'] for c in channels] == ['theirs']
         assert {'sid', 'unique_name', 'friendly_name', 'attributes', 'type', 'messaging_service_sid', 'members_count',
                 'messages_count', 'date_updated', 'date_created'} <= set(channels[0])
-        assert client.admin('GET', 'channels?service=%s&account=%s' % (OTHER_SERVICE, ACCOUNT))[0] == 404
-        assert client.admin('GET', 'channels')[0] == 400
-        assert client.admin('GET', 'nothing')[0] == 404
-        assert client.admin('POST', 'stats')[0] == 405
+        for call, status in ((lambda: client.admin.channels(OTHER_SERVICE, ACCOUNT), 404),
+                             (lambda: client.admin.call('GET', 'channels'), 400),
+                             (lambda: client.admin.call('GET', 'nothing'), 404),
+                             (lambda: client.admin.call('POST', 'stats'), 405)):
+            with pytest.raises(AdminError) as caught:
+                call()
+            assert caught.value.status == status and caught.value.body['error']
 
     def test_shutdown(self, tmp_path):
         server = start_emulator(tmp_path)
-        status, _body = Client(server.base_url).admin('POST', 'shutdown')
-        assert status == 200
+        assert Client(server.base_url).admin.shutdown() == {'status': 'shutting down'}
         server._thread.join(10)  # pylint: disable=protected-access
         assert not server._thread.is_alive()  # pylint: disable=protected-access

@@ -1,14 +1,11 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Requests and responses checked against Twilio's official OpenAPI documents with openapi-core.
 
 The documents are read from $TWILIO_OPENAPI_DIR, by default <repo root>/../shared/twilio-openapi.
 This module runs last (see conftest.py) and also checks every exchange the other tests recorded.
 """
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import copy
 import json
@@ -20,13 +17,15 @@ import pytest
 from openapi_core import OpenAPI
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from emulator_client import (
-    API_KEY, API_SECRET, MG_DEFAULT, MG_OTHER, PRIVATE_CH, PUBLIC_CH, RECORDED, SERVICE, SPACE_NAME, UNICODE_NAME,
+from support import (
+    ACCOUNT, API_KEY, API_SECRET, MG_DEFAULT, MG_OTHER, PRIVATE_CH, PUBLIC_CH, RECORDED, SERVICE, SMALL_SERVICE, SPACE_NAME,
+    SUB_SERVICE, SUB_TOKEN, SUBACCOUNT, UNICODE_NAME,
 )
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DOCS_DIR = os.environ.get('TWILIO_OPENAPI_DIR') or os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'twilio-openapi')
-DOCUMENTS = {'v1': 'twilio_conversations_v1.json', 'v2': 'twilio_chat_v2.json', 'v3': 'twilio_chat_v3.json'}
+DOCUMENTS = {'v1': 'twilio_conversations_v1.json', 'v2': 'twilio_chat_v2.json', 'v3': 'twilio_chat_v3.json',
+             '2010-04-01': 'twilio_api_v2010.json'}
 # Twilio's error body; the documents do not describe error responses of these operations.
 TWILIO_ERROR_SCHEMA = {
     'type': 'object',
@@ -41,6 +40,7 @@ TWILIO_ERROR_SCHEMA = {
 }
 CHANNELS = '/v2/Services/%s/Channels' % SERVICE
 CONVERSATIONS = '/v1/Services/%s/Conversations' % SERVICE
+ACCOUNTS = '/2010-04-01/Accounts.json'
 MAX_PAGES = 50
 _RAW_DOCUMENTS = {}
 _VALIDATORS = {}
@@ -75,8 +75,8 @@ class SpecResponse:
 def documents_dir():
     missing = [name for name in DOCUMENTS.values() if not os.path.isfile(os.path.join(DOCS_DIR, name))]
     if missing:
-        pytest.fail('Twilio OpenAPI documents %s not found in %s. Set TWILIO_OPENAPI_DIR to the directory holding '
-                    'twilio_chat_v2.json, twilio_chat_v3.json and twilio_conversations_v1.json.' % (', '.join(missing), DOCS_DIR))
+        pytest.fail('Twilio OpenAPI documents %s not found in %s. Set TWILIO_OPENAPI_DIR to the directory holding %s.'
+                    % (', '.join(missing), DOCS_DIR, ', '.join(sorted(DOCUMENTS.values()))))
     return DOCS_DIR
 
 
@@ -151,13 +151,14 @@ def test_every_endpoint_conforms(client):
         check_exchange(RECORDED[-1])
         return response
 
-    def walk_pages(list_path, params):
-        response = call('GET', list_path, params=params)
+    def walk_pages(list_path, params, **kwargs):
+        response = call('GET', list_path, params=params, **kwargs)
         for _page in range(MAX_PAGES):
-            next_url = response.json()['meta']['next_page_url']
+            body = response.json()
+            next_url = body['meta']['next_page_url'] if 'meta' in body else body['next_page_uri']
             if not next_url:
                 return
-            response = call('GET', next_url)
+            response = call('GET', next_url, **kwargs)
 
     for params in ({}, {'PageSize': 100}, [('Type', 'public'), ('Type', 'private'), ('PageSize', 60)], {'Type': 'private'}):
         walk_pages(CHANNELS, params)
@@ -177,6 +178,18 @@ def test_every_endpoint_conforms(client):
         walk_pages(CONVERSATIONS, params)
     call('GET', '%s/%s' % (CONVERSATIONS, PRIVATE_CH))
     call('GET', '%s/%s' % (CONVERSATIONS, quote(SPACE_NAME, safe='')))
+    # The Accounts API (2010-04-01) and the Chat services list, as a parent and as its subaccount.
+    for params in ({}, {'PageSize': 1}, {'Status': 'active', 'PageSize': 1}, {'FriendlyName': 'Subaccount of A'}):
+        walk_pages(ACCOUNTS, params)
+    walk_pages(ACCOUNTS, {}, auth=(SUBACCOUNT, SUB_TOKEN))
+    call('GET', '/2010-04-01/Accounts/%s.json' % ACCOUNT)
+    call('GET', '/2010-04-01/Accounts/%s.json' % SUBACCOUNT)
+    call('GET', '/2010-04-01/Accounts/%s.json' % SUBACCOUNT, auth=(SUBACCOUNT, SUB_TOKEN))
+    for params in ({}, {'PageSize': 1}):
+        walk_pages('/v2/Services', params)
+    walk_pages('/v2/Services', {}, auth=(SUBACCOUNT, SUB_TOKEN))
+    call('GET', '/v2/Services/%s' % SMALL_SERVICE)
+    call('GET', '/v2/Services/%s' % SUB_SERVICE, auth=(SUBACCOUNT, SUB_TOKEN))
     # Error answers: Twilio's error shape.
     for method, path, kwargs in (
             ('GET', CHANNELS, {'auth': None}),
@@ -184,7 +197,10 @@ def test_every_endpoint_conforms(client):
             ('POST', v3 % PUBLIC_CH, {'form': {'Type': 'public'}}),
             ('POST', CHANNELS, {'form': {'UniqueName': 'conformance room'}}),
             ('GET', '%s/%s' % (CONVERSATIONS, quote('team lounge', safe='') + 'x'), {}),
-            ('DELETE', '%s/%s' % (CHANNELS, PUBLIC_CH), {})):
+            ('DELETE', '%s/%s' % (CHANNELS, PUBLIC_CH), {}),
+            ('GET', ACCOUNTS, {'auth': (API_KEY, API_SECRET)}),
+            ('GET', '/2010-04-01/Accounts/%s.json' % ACCOUNT, {'auth': (SUBACCOUNT, SUB_TOKEN)}),
+            ('GET', '/v2/Services/%s' % SUB_SERVICE, {})):
         assert call(method, path, **kwargs).status >= 400
     statuses = [exchange['response'].status for exchange in RECORDED[start:]]
     assert {200, 201, 400, 401, 404, 405, 409} <= set(statuses)
@@ -199,6 +215,10 @@ def test_every_endpoint_conforms(client):
     ('POST', '/v3/Services/%s/Channels/%s' % (SERVICE, PUBLIC_CH), {'form': {'Type': 'private', 'MessagingServiceSid': 'MG1'}}, 400),
     ('POST', '/v3/Services/%s/Channels/%s' % (SERVICE, PUBLIC_CH), {'form': {'Type': 'secret'}}, 400),
     ('POST', '/v3/Services/%s/Channels/%s' % (SERVICE, PUBLIC_CH), {'form': {'Type': 'private'}, 'headers': {'X-Twilio-Webhook-Enabled': 'yes'}}, 400),
+    ('GET', ACCOUNTS, {'params': {'Status': 'gone'}}, 400),
+    ('GET', ACCOUNTS, {'params': {'PageSize': 1001}}, 400),
+    ('GET', '/2010-04-01/Accounts/ACnot-a-sid.json', {}, 404),
+    ('GET', '/v2/Services', {'params': {'PageSize': 101}}, 400),
 ])
 def test_emulator_rejects_what_the_documents_reject(client, method, path, kwargs, status):
     response = client.request(method, path, **kwargs)

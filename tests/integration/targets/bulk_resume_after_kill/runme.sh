@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# Copyright (c) twilio_ops.chat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
 # A bulk migration killed half-way (SIGKILL, no cleanup) is finished by running it
 # again: no channel is left public, none is written twice, and a third run changes nothing.
 set -eu -o pipefail
@@ -8,10 +12,50 @@ source ../../../emulator/emulator.sh
 python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 workdir="$(mktemp -d)"
 playbook_pid=
+killed_pids=
+
+descendants() {
+    # descendants PID: the PIDs of every process below PID, found through parent links only.
+    local child
+    for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+        echo "${child}"
+        descendants "${child}"
+    done
+}
+
+kill_tree() {
+    # kill_tree PID: SIGKILL PID, its process group and every descendant, each by PID. Ansible's
+    # workers call setsid(), so the module is outside the playbook's group: it is found by walking
+    # the tree down from the process this script started. The tree is frozen (SIGSTOP) first, and
+    # walked again, so that nothing started during the walk is missed.
+    local root="$1" pass
+    killed_pids="${root}"
+    for pass in 1 2 3; do
+        killed_pids="${root} $(descendants "${root}" | tr '\n' ' ')"
+        # shellcheck disable=SC2086
+        kill -STOP ${killed_pids} 2>/dev/null || true
+    done
+    echo "killing the run's processes:"
+    # shellcheck disable=SC2086
+    ps -o pid,pgid,sid,args -p "$(echo ${killed_pids} | tr ' ' ',')" || true
+    kill -KILL -- "-${root}" 2>/dev/null || true
+    # shellcheck disable=SC2086
+    kill -KILL ${killed_pids} 2>/dev/null || true
+}
+
+gone() {
+    # gone PID...: true when none of these processes runs any more (a zombie has ended).
+    local pid
+    for pid in "$@"; do
+        if [ -e "/proc/${pid}" ] && ! grep -qE '^State:[[:space:]]+Z' "/proc/${pid}/status" 2>/dev/null; then
+            return 1
+        fi
+    done
+}
+
 cleanup() {
     if [ -n "${playbook_pid}" ]; then
-        kill -KILL -- "-${playbook_pid}" 2>/dev/null || true
-        pkill -KILL -f 'AnsiballZ_twilio_chat_channels' || true
+        kill_tree "${playbook_pid}" >/dev/null 2>&1 || true
     fi
     twilio_emulator_stop
     rm -rf "${workdir}"
@@ -27,45 +71,34 @@ export TWILIO_API_BASE_URL="${TWILIO_EMULATOR_URL}"
 export ANSIBLE_PYTHON_INTERPRETER="${python}"
 unset TWILIO_API_KEY TWILIO_API_SECRET TWILIO_REGION TWILIO_EDGE
 
-count() {
-    # count public|writes: public channels left, or write requests received so far.
-    twilio_emulator_admin GET "$1" | "${python}" -c '
-import json, sys
-answer = json.load(sys.stdin)
-if isinstance(answer, list):
-    print(sum(1 for channel in answer if channel["type"] == "public"))
-else:
-    print(answer["writes"])'
-}
-public_url="/_emulator/channels?service=ISb1110000000000000000000000000001"
-public_before="$(count "${public_url}")"
+service=ISb1110000000000000000000000000001
+public_count() { twilio_emulator_admin channels --service "${service}" --type public --count; }
+writes() { twilio_emulator_admin stats --get writes; }
+public_before="$(public_count)"
 [ "${public_before}" -gt 100 ] || { echo "the seed should hold well over 100 public channels, has ${public_before}"; exit 1; }
 
-# 1. Start the migration in its own process group and kill the whole group once some writes went through.
+# 1. Start the migration in a session of its own and kill every process of it once half the writes went through.
 setsid ansible-playbook -i localhost, migrate.yml -e "summary_file=${workdir}/killed.json" >"${workdir}/killed.log" 2>&1 &
 playbook_pid=$!
-for _ in $(seq 1 300); do
-    [ "$(count /_emulator/stats)" -ge 20 ] && break
-    kill -0 "${playbook_pid}" 2>/dev/null || { cat "${workdir}/killed.log"; echo "the run ended before it could be killed"; exit 1; }
-    sleep 0.1
-done
-# Ansible runs each task in a worker of its own session, so the module is killed by name as well,
-# as a crash of the whole machine would.
-kill -KILL -- "-${playbook_pid}"
-pkill -KILL -f 'AnsiballZ_twilio_chat_channels' || true
+if ! twilio_emulator_admin wait-stat writes --at-least "$((public_before / 2))" --wait-timeout 120 --while-pid "${playbook_pid}" >/dev/null; then
+    cat "${workdir}/killed.log"; echo "the run ended (or stalled) before it was half-way"; exit 1
+fi
+kill_tree "${playbook_pid}"
 wait "${playbook_pid}" 2>/dev/null || true
 playbook_pid=
 for _ in $(seq 1 50); do
-    pgrep -f 'AnsiballZ_twilio_chat_channels' >/dev/null || break
+    # shellcheck disable=SC2086
+    gone ${killed_pids} && break
     sleep 0.1
 done
-if pgrep -f 'AnsiballZ_twilio_chat_channels' >/dev/null; then
-    echo "the module is still running after it was killed"; exit 1
-fi
-# Requests sent before the kill are answered within one emulated round trip.
+# shellcheck disable=SC2086
+gone ${killed_pids} || { echo "processes of the killed run are still running: ${killed_pids}"; exit 1; }
+# Requests sent before the kill are answered within one emulated round trip; after that nothing writes.
 sleep 1
-writes_at_kill="$(count /_emulator/stats)"
-public_at_kill="$(count "${public_url}")"
+writes_at_kill="$(writes)"
+sleep 1
+[ "$(writes)" -eq "${writes_at_kill}" ] || { echo "writes go on after the kill: something of the run survived"; exit 1; }
+public_at_kill="$(public_count)"
 echo "killed after ${writes_at_kill} writes; ${public_at_kill} of ${public_before} channels still public"
 [ "${public_at_kill}" -gt 0 ] || { echo "the run finished before it was killed: nothing to resume"; exit 1; }
 [ ! -e "${workdir}/killed.json" ] || { echo "the killed run still wrote its summary"; exit 1; }
@@ -81,14 +114,14 @@ summary = json.load(open(sys.argv[1]))
 left = int(sys.argv[2])
 assert summary == {'total': left, 'changed': left, 'unchanged': 0, 'failed': 0}, (summary, left)
 PYTHON
-[ "$(count "${public_url}")" -eq 0 ] || { echo "public channels are left after the resumed run"; exit 1; }
+[ "$(public_count)" -eq 0 ] || { echo "public channels are left after the resumed run"; exit 1; }
 # Every channel was written exactly once over both runs: the killed run's requests were either
 # answered (and the channel is private now) or never arrived.
-[ "$(count /_emulator/stats)" -eq "${public_before}" ] || { echo "expected ${public_before} writes in all, got $(count /_emulator/stats)"; exit 1; }
+[ "$(writes)" -eq "${public_before}" ] || { echo "expected ${public_before} writes in all, got $(writes)"; twilio_emulator_admin stats; exit 1; }
 
 # 3. A third run has nothing left to do.
 ansible-playbook -i localhost, migrate.yml -e "summary_file=${workdir}/again.json" >"${workdir}/again.log" 2>&1 \
     || { cat "${workdir}/again.log"; exit 1; }
 grep -E 'localhost +: ok=2 +changed=0 ' "${workdir}/again.log" || { cat "${workdir}/again.log"; exit 1; }
-[ "$(count /_emulator/stats)" -eq "${public_before}" ] || { echo "the third run wrote again"; exit 1; }
+[ "$(writes)" -eq "${public_before}" ] || { echo "the third run wrote again"; exit 1; }
 echo "resumed: ${public_at_kill} channels after the kill, ${public_before} writes in all, then changed=0"

@@ -44,7 +44,7 @@ with open(playbook_path, 'w') as playbook:
 PYTHON
 
     echo "=== EXAMPLES of ${module}"
-    twilio_emulator_admin POST /_emulator/reset >/dev/null
+    twilio_emulator_admin reset >/dev/null
     timeout 120 ansible-playbook -i "${INVENTORY_PATH}" "${playbook}" "$@"
 
     echo "=== EXAMPLES of ${module}, again: nothing may change"

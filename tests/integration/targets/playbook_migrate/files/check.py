@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,28 +7,22 @@ They read the emulator's state directly, never through the collection's modules,
 so a bug in the modules cannot hide itself.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import argparse
 import json
 import os
 import re
 import sys
-import urllib.request
 
 import yaml
 
+# The emulator's admin client, from tests/emulator (ansible-test copies it in: see setup_twilio_emulator's aliases).
+TESTS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
+
+from emulator.client import EmulatorClient  # noqa: E402  pylint: disable=wrong-import-position
+
 SECRET_KEYS = ('twilio_auth_token', 'twilio_api_secret')
-
-
-def admin(base_url, method, path, body=None):
-    data = json.dumps(body).encode('utf-8') if body is not None else None
-    request = urllib.request.Request(base_url + '/_emulator/' + path, data=data, method=method,
-                                     headers={'Content-Type': 'application/json'})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read().decode('utf-8'))
 
 
 def load_hosts(inventory_path):
@@ -38,7 +31,7 @@ def load_hosts(inventory_path):
 
 
 def service_channels(base_url, service_sid):
-    return admin(base_url, 'GET', 'channels?service=' + service_sid)
+    return EmulatorClient(base_url).channels(service_sid)
 
 
 def selected(channels, service):
@@ -76,24 +69,24 @@ def cmd_expect(args):
 
 
 def cmd_writes(args):
-    stats = admin(args.base_url, 'GET', 'stats')
+    stats = EmulatorClient(args.base_url).stats()
     if stats['writes'] != args.expected:
         fail('expected %d write requests, the emulator saw %d: %s' % (args.expected, stats['writes'], stats['by_route']))
     print('writes: %d as expected (%d requests in all)' % (stats['writes'], stats['total']))
 
 
 def cmd_reset_stats(args):
-    admin(args.base_url, 'POST', 'stats/reset')
+    EmulatorClient(args.base_url).reset_stats()
 
 
 def cmd_fault(args):
     """Make every migration request of one channel fail with HTTP 400, which is not retried."""
-    admin(args.base_url, 'PUT', 'faults', {'rules': [
+    EmulatorClient(args.base_url).set_faults({'rules': [
         {'method': 'POST', 'path_regex': '/Channels/%s$' % re.escape(args.channel_sid), 'status': 400, 'times': None}]})
 
 
 def cmd_clear_faults(args):
-    admin(args.base_url, 'DELETE', 'faults')
+    EmulatorClient(args.base_url).clear_faults()
 
 
 def cmd_state(args):

@@ -1,10 +1,10 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Test seed, an HTTP client that records every exchange, and an in-process emulator starter."""
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Test seed, a Twilio API client that records every exchange, and an in-process emulator starter.
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
+Admin calls go through the emulator's own client (emulator.client), exposed as ``Client.admin``.
+"""
 
 import base64
 import http.client
@@ -18,6 +18,7 @@ TESTS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
 
+from emulator.client import AdminError, EmulatorClient  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 from emulator.server import Emulator, Options  # noqa: E402  pylint: disable=wrong-import-position
 
 ACCOUNT = 'AC' + 'a1' * 16
@@ -34,6 +35,9 @@ OTHER_MG = 'MG' + 'b1' * 16
 OTHER_SERVICE = 'IS' + 'b1' * 16
 SPACE_NAME = 'team lounge'
 UNICODE_NAME = 'café-münchen'
+SUBACCOUNT = 'AC' + 'a3' * 16
+SUB_TOKEN = 'fake-token-subaccount-a3'
+SUB_SERVICE = 'IS' + 'a3' * 16
 PUBLIC_CH = 'CH' + 'c1' * 16
 PRIVATE_CH = 'CH' + 'c2' * 16
 GENERATED = 230
@@ -53,6 +57,11 @@ TEST_SEED = {
                 {'sid': SMALL_SERVICE, 'friendly_name': 'small', 'channels': [
                     {'unique_name': 'one', 'type': 'public'}, {'unique_name': 'two', 'type': 'private'}]},
             ],
+            'friendly_name': 'Account A',
+            'subaccounts': [{
+                'sid': SUBACCOUNT, 'auth_token': SUB_TOKEN, 'friendly_name': 'Subaccount of A', 'messaging_services': ['MG' + 'a3' * 16],
+                'services': [{'sid': SUB_SERVICE, 'friendly_name': 'sub', 'channels': [{'unique_name': 'sub-room', 'type': 'public'}]}],
+            }],
         },
         {
             'sid': OTHER_ACCOUNT, 'auth_token': OTHER_TOKEN, 'messaging_services': [OTHER_MG],
@@ -86,11 +95,12 @@ def basic(username, password):
 
 
 class Client:
-    """Small HTTP client over http.client so tests see raw statuses, headers and dropped connections."""
+    """Small Twilio API client over http.client so tests see raw statuses, headers and dropped connections."""
 
     def __init__(self, base_url, username=ACCOUNT, password=TOKEN):
         self.base_url = base_url
         self.auth = (username, password)
+        self.admin = EmulatorClient(base_url)
 
     def request(self, method, path, params=None, form=None, headers=None, auth='default', record=True):
         url = path if path.startswith('http') else self.base_url + path
@@ -123,26 +133,15 @@ class Client:
     def post(self, path, form=None, **kwargs):
         return self.request('POST', path, form=form if form is not None else {}, **kwargs)
 
-    def admin(self, method, action, payload=None):
-        headers = {'Content-Type': 'application/json'} if payload is not None else {}
-        parts = urlsplit(self.base_url)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
-        try:
-            connection.request(method, '/_emulator/' + action, body=json.dumps(payload) if payload is not None else None, headers=headers)
-            raw = connection.getresponse()
-            return raw.status, json.loads(raw.read().decode('utf-8'))
-        finally:
-            connection.close()
 
-
-def write_seed(directory):
+def write_seed(directory, seed=None):
     path = os.path.join(str(directory), 'seed.json')
     with open(path, 'w', encoding='utf-8') as handle:
-        json.dump(TEST_SEED, handle, ensure_ascii=False)
+        json.dump(TEST_SEED if seed is None else seed, handle, ensure_ascii=False)
     return path
 
 
-def start_emulator(directory, **options):
+def start_emulator(directory, seed=None, **options):
     options.setdefault('quiet', True)
     options.setdefault('lifetime', 300)
-    return Emulator(Options(seed_path=write_seed(directory), **options)).start()
+    return Emulator(Options(seed_path=write_seed(directory, seed), **options)).start()
