@@ -347,8 +347,8 @@ def parse_args(argv):
     parser.add_argument('--role-var', action='append', type=parse_role_var, default=[], metavar='NAME=VALUE',
                         help='an extra role variable for every role run (value parsed as JSON when it can be)')
     parser.add_argument('--max-ratio', type=float, default=1 / 0.75,
-                        help='fail when the mid-size migration task takes longer than this times the bound (default 1.33, '
-                             'the old bench\'s 75%% efficiency floor); other targets are reported, not enforced')
+                        help='at full size, fail when the 10,000-channel migration task takes longer than this times the bound '
+                             '(default 1.33, the old bench\'s 75%% efficiency floor); other targets are reported, not enforced')
     parser.add_argument('--output', default=os.path.join(ROOT, 'reports', 'bench'), help='report directory (default reports/bench)')
     parser.add_argument('--docs', choices=('auto', 'yes', 'no'), default='auto',
                         help='write the table into docs/performance.md and the plot to docs/performance.png: '
@@ -404,7 +404,8 @@ def main(argv=None):
     print(report.markdown(document))
     print('bench: wrote %s' % ', '.join(os.path.relpath(path, ROOT) for path in paths))
     failures = [result['key'] + ': ' + '; '.join(result['problems']) for result in results if result['problems']]
-    gate = report.enforced_ratio(document)
+    # As the bench before it: at full size only, where the mid-size run is the 10,000 channels it measured.
+    gate = None if args.quick else report.enforced_ratio(document)
     if gate is not None and gate > args.max_ratio:
         failures.append('the migration task of %d channels took %.2fx the bound (limit %.2fx)' % (sizes['role'][1], gate, args.max_ratio))
     for failure in failures:
