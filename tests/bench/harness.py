@@ -247,20 +247,25 @@ def run_measured(command, log_path, env=None, timeout=900, cwd=None):
         memory = TreeMemory(process.pid).start()
         deadline = started + timeout
         status, usage, timed_out = None, None, False
-        while status is None:
-            pid, wait_status, wait_usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                status, usage = wait_status, wait_usage
-                break
-            if time.monotonic() > deadline:
-                timed_out = True
-                memory.stop()
-                end_group(process)
-                status = process.returncode if process.returncode is not None else -signal.SIGKILL
-                break
-            time.sleep(0.05)
+        try:
+            while status is None:
+                pid, wait_status, wait_usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    status, usage = wait_status, wait_usage
+                    break
+                if time.monotonic() > deadline:
+                    timed_out = True
+                    end_group(process)
+                    status = process.returncode if process.returncode is not None else -signal.SIGKILL
+                    break
+                time.sleep(0.05)
+        except BaseException:
+            # Interrupted (Ctrl-C): leave nothing of this run behind.
+            end_group(process)
+            raise
+        finally:
+            memory.stop()
         seconds = time.monotonic() - started
-        memory.stop()
     if isinstance(status, int) and usage is not None:
         returncode = os.waitstatus_to_exitcode(status)
         process.returncode = returncode
