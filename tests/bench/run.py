@@ -190,13 +190,11 @@ class Bench:
             'twilio_chat_migration_report_dir': os.path.join(self.workdir, 'reports', scenario.key),
         }
         group_vars.update(self.args.role_var)
-        path = os.path.join(self.workdir, '%s.inventory.json' % scenario.key)
+        path = os.path.join(self.workdir, '%s.inventory.yml' % scenario.key)
         with open(path, 'w', encoding='utf-8') as handle:
             # JSON is YAML: the yaml inventory plugin reads it.
             json.dump({'twilio_accounts': {'hosts': hosts, 'vars': group_vars}}, handle)
-        inventory = path[:-len('.json')] + '.yml'
-        os.replace(path, inventory)
-        return inventory
+        return path
 
     # ---- results -----------------------------------------------------------
 
@@ -332,9 +330,21 @@ def parse_role_var(text):
         return name, value
 
 
+def parse_sizes(text):
+    try:
+        sizes = tuple(int(part) for part in text.split(','))
+    except ValueError:
+        sizes = ()
+    if len(sizes) != 3 or not 0 < sizes[0] < sizes[1] < sizes[2]:
+        raise argparse.ArgumentTypeError('expected three increasing channel counts, e.g. 1000,10000,100000; got %r' % text)
+    return sizes
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--quick', action='store_true', help='small sizes (a few minutes) to check the harness; targets are then indicative')
+    parser.add_argument('--role-sizes', type=parse_sizes, metavar='S,M,L',
+                        help='the three channel counts of the role runs instead of the defaults (1000,10000,100000; quick 500,2000,5000)')
     parser.add_argument('--only', action='append', default=[], metavar='KEY',
                         help="run only the scenarios whose key matches this glob (repeatable), e.g. --only 'role-*' --only sdk")
     parser.add_argument('--latency-ms', type=int, default=20, help='emulated round trip per request (default 20)')
@@ -347,7 +357,7 @@ def parse_args(argv):
     parser.add_argument('--role-var', action='append', type=parse_role_var, default=[], metavar='NAME=VALUE',
                         help='an extra role variable for every role run (value parsed as JSON when it can be)')
     parser.add_argument('--max-ratio', type=float, default=1 / 0.75,
-                        help='at full size, fail when the 10,000-channel migration task takes longer than this times the bound '
+                        help='fail when the 10,000-channel migration task (when measured) takes longer than this times the bound '
                              '(default 1.33, the old bench\'s 75%% efficiency floor); other targets are reported, not enforced')
     parser.add_argument('--output', default=os.path.join(ROOT, 'reports', 'bench'), help='report directory (default reports/bench)')
     parser.add_argument('--docs', choices=('auto', 'yes', 'no'), default='auto',
@@ -362,7 +372,9 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     mode = 'quick' if args.quick else 'full'
-    sizes = SIZES[mode]
+    sizes = dict(SIZES[mode])
+    if args.role_sizes:
+        sizes['role'] = args.role_sizes
     os.makedirs(args.output, exist_ok=True)
     load = os.getloadavg()[0]
     if not args.quick and load > 2:
@@ -398,14 +410,14 @@ def main(argv=None):
     }
     document['targets'] = report.targets(document)
     paths = report.write_all(document, args.output)
-    if args.docs == 'yes' or (args.docs == 'auto' and not args.quick and not args.only):
+    if args.docs == 'yes' or (args.docs == 'auto' and not (args.quick or args.only or args.role_sizes)):
         paths += report.update_docs(document, DOCS_MARKDOWN, paths[-1], DOCS_PLOT)
     print()
     print(report.markdown(document))
     print('bench: wrote %s' % ', '.join(os.path.relpath(path, ROOT) for path in paths))
     failures = [result['key'] + ': ' + '; '.join(result['problems']) for result in results if result['problems']]
-    # As the bench before it: at full size only, where the mid-size run is the 10,000 channels it measured.
-    gate = None if args.quick else report.enforced_ratio(document)
+    # As the bench before it, on the run it measured: 10,000 channels.
+    gate = report.enforced_ratio(document) if sizes['role'][1] == 10000 else None
     if gate is not None and gate > args.max_ratio:
         failures.append('the migration task of %d channels took %.2fx the bound (limit %.2fx)' % (sizes['role'][1], gate, args.max_ratio))
     for failure in failures:
