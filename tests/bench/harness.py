@@ -115,6 +115,15 @@ class Emulator:
     def stats(self):
         return admin(self.base_url, 'GET', 'stats')
 
+    def cpu_seconds(self):
+        """CPU time the emulator used so far: near the wall time of a run, the emulator was what bounded it."""
+        try:
+            with open('/proc/%d/stat' % self.process.pid, encoding='utf-8') as handle:
+                fields = handle.read().rsplit(')', 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
+        except (OSError, IndexError, ValueError):
+            return None
+
     def reset_stats(self):
         admin(self.base_url, 'POST', 'stats/reset')
 

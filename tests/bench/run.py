@@ -152,10 +152,13 @@ class Bench:
             log_path = os.path.join(self.logs, '%s.log' % scenario.key)
             load_before = os.getloadavg()[0]
             emulator.reset_stats()
+            cpu_before = emulator.cpu_seconds()
             measured = harness.run_measured(command, log_path, env=self.ansible_env(scenario), timeout=timeout, cwd=self.workdir)
+            cpu_after = emulator.cpu_seconds()
             stats = emulator.stats()
             public_after = sum(emulator.public_left(service) for service in services)
-        return self.result(scenario, measured, stats, public_before, public_after, load_before)
+        emulator_cpu = cpu_after - cpu_before if None not in (cpu_before, cpu_after) else None
+        return self.result(scenario, measured, stats, public_before, public_after, load_before, emulator_cpu)
 
     def command(self, scenario, emulator):
         if scenario.variant in ('role', 'fleet'):
@@ -226,7 +229,7 @@ class Bench:
             total += max(span[2] for span in mine) - min(span[1] for span in mine)
         return total, summaries
 
-    def result(self, scenario, measured, stats, public_before, public_after, load_before):
+    def result(self, scenario, measured, stats, public_before, public_after, load_before, emulator_cpu):
         latency = self.args.latency_ms / 1000.0
         total_channels = scenario.channels * scenario.accounts
         writes_needed = 0 if scenario.check else public_before
@@ -278,7 +281,8 @@ class Bench:
             'rss_by_role_mb': measured.rss_by_role_mb,
             'bulk_summaries': summarise(summaries),
             'load_average_before': round(load_before, 2),
-            'log': os.path.relpath(measured.log_path, ROOT),
+            'emulator_cpu_seconds': round(emulator_cpu, 2) if emulator_cpu is not None else None,
+            'log': shown_path(measured.log_path),
             'problems': problems,
         }
 
@@ -318,6 +322,11 @@ def machine():
         twilio_version = None
     return {'cpus': os.cpu_count(), 'platform': platform.platform(), 'python': platform.python_version(),
             'ansible_core': ansible_version, 'twilio': twilio_version, 'load_average': [round(x, 2) for x in os.getloadavg()]}
+
+
+def shown_path(path):
+    relative = os.path.relpath(path, ROOT)
+    return path if relative.startswith('..') else relative
 
 
 def parse_role_var(text):
@@ -371,10 +380,11 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    sizes = dict(SIZES['quick' if args.quick else 'full'])
     mode = 'quick' if args.quick else 'full'
-    sizes = dict(SIZES[mode])
     if args.role_sizes:
         sizes['role'] = args.role_sizes
+        mode += ', role runs at %s' % ' / '.join('{:,}'.format(size) for size in args.role_sizes)
     os.makedirs(args.output, exist_ok=True)
     load = os.getloadavg()[0]
     if not args.quick and load > 2:
@@ -414,7 +424,7 @@ def main(argv=None):
         paths += report.update_docs(document, DOCS_MARKDOWN, paths[-1], DOCS_PLOT)
     print()
     print(report.markdown(document))
-    print('bench: wrote %s' % ', '.join(os.path.relpath(path, ROOT) for path in paths))
+    print('bench: wrote %s' % ', '.join(shown_path(path) for path in paths))
     failures = [result['key'] + ': ' + '; '.join(result['problems']) for result in results if result['problems']]
     # As the bench before it, on the run it measured: 10,000 channels.
     gate = report.enforced_ratio(document) if sizes['role'][1] == 10000 else None
