@@ -3,7 +3,8 @@
 #   make demo                     migrate three accounts held by the bundled Twilio emulator
 #                                 (dry run, real run, then a re-run that must show changed=0)
 #   make test                     everything CI runs; ends with "ci: N passed, M failed"
-#   make bench                    migrate 10,000 channels on the emulator and compare with the round-trip bound
+#   make bench                    the role, a module loop, a uri loop, Twilio's SDK and a fleet side by side on the
+#                                 emulator: table, JSON and plot in reports/bench (BENCH_ARGS=--quick: small sizes)
 #   make emulator-test            pytest of the Twilio emulator
 #   make sanity CORE=2.19         ansible-test sanity for one ansible-core series (default: all)
 #   make units | integration      the same for unit and integration tests
@@ -53,8 +54,19 @@ $(VENV)/.installed: requirements-dev.txt tests/emulator/requirements.txt
 demo: venv
 	VENV=$(VENV) tests/demo/run-demo.sh
 
-bench: venv
-	$(VENV_PY) tests/bench/bulk_migration.py $(BENCH_ARGS)
+# The bench has its own venv: the collection's tools plus matplotlib and Twilio's SDK.
+BENCH_VENV := .venvs/bench
+BENCH_PY := $(BENCH_VENV)/bin/python
+
+$(BENCH_VENV)/.installed: tests/bench/requirements.txt requirements-dev.txt tests/emulator/requirements.txt
+	rm -rf $(BENCH_VENV)
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --upgrade pip
+	$(BENCH_PY) -m pip install --quiet -r tests/bench/requirements.txt
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_PY) tests/bench/run.py $(BENCH_ARGS)
 
 reports-dir:
 	@mkdir -p $(dir $(CI_RESULTS))
