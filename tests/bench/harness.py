@@ -1,15 +1,11 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What every bench variant needs: a seeded emulator, its admin API, and a measured child process.
 
 Every process started here is started in its own process group and ended by its PID
 (or that group), never by name; every wait has a deadline.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 import os
@@ -18,10 +14,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 EMULATOR = os.path.join(ROOT, 'tests', 'emulator')
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
+
+from emulator.client import AdminError, EmulatorClient  # noqa: E402  pylint: disable=wrong-import-position
 PAGE_SIZE = 100
 
 
@@ -55,13 +53,6 @@ def write_seed(path, accounts, channels, public_ratio):
     return path
 
 
-def admin(base_url, method, path, timeout=60):
-    """The one call to the emulator's admin API (GET /_emulator/stats, POST /_emulator/reset, ...); returns its JSON."""
-    request = urllib.request.Request(base_url + '/_emulator/' + path.lstrip('/'), method=method, data=b'' if method != 'GET' else None)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read().decode('utf-8'))
-
-
 class Emulator:
     """One emulator process with its own seed, latency and account concurrency limit."""
 
@@ -73,6 +64,7 @@ class Emulator:
                         '--concurrency-limit', str(concurrency_limit), '--lifetime', str(int(lifetime))]
         self.process = None
         self.base_url = None
+        self.admin = None
 
     def __enter__(self):
         self.start()
@@ -92,6 +84,8 @@ class Emulator:
                     port = handle.read().strip()
                 if port:
                     self.base_url = 'http://127.0.0.1:%s' % port
+                    # Listing 100,000 channels through the admin API takes a while.
+                    self.admin = EmulatorClient(self.base_url, timeout=300)
                     return
             if self.process.poll() is not None:
                 break
@@ -105,15 +99,15 @@ class Emulator:
             return
         if self.base_url:
             try:
-                admin(self.base_url, 'POST', 'shutdown', timeout=10)
+                self.admin.shutdown()
                 self.process.wait(timeout=15)
                 return
-            except (OSError, ValueError, subprocess.TimeoutExpired):
+            except (AdminError, subprocess.TimeoutExpired):
                 pass
         end_group(self.process)
 
     def stats(self):
-        return admin(self.base_url, 'GET', 'stats')
+        return self.admin.stats()
 
     def cpu_seconds(self):
         """CPU time the emulator used so far: near the wall time of a run, the emulator was what bounded it."""
@@ -125,15 +119,15 @@ class Emulator:
             return None
 
     def reset_stats(self):
-        admin(self.base_url, 'POST', 'stats/reset')
+        self.admin.reset_stats()
 
     def public_left(self, service):
         """How many channels of the service are still public, read from the emulator's own records."""
-        return sum(1 for channel in admin(self.base_url, 'GET', 'channels?service=%s' % service, timeout=300)
+        return sum(1 for channel in self.admin.channels(service)
                    if channel['type'] == 'public')
 
     def channel_sids(self, service):
-        return [channel['sid'] for channel in admin(self.base_url, 'GET', 'channels?service=%s' % service, timeout=300)]
+        return [channel['sid'] for channel in self.admin.channels(service)]
 
 
 def end_group(process):

@@ -1,11 +1,7 @@
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The bench's outputs: targets, a Markdown table, JSON, and a plot of seconds against channels."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 import os

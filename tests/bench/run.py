@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """make bench: migrate emulated Chat services every way a user could, side by side, in one run.
 
 Variants, each on its own emulator (20 ms per request by default):
@@ -14,10 +14,6 @@ Variants, each on its own emulator (20 ms per request by default):
 
 Writes reports/bench/bench.md, bench.json and bench.png (see docs/performance.md).
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import argparse
 import datetime

@@ -1,17 +1,13 @@
 #!/usr/bin/env python
-# -*- coding: utf-8 -*-
-# Copyright: Contributors to the twilio_ops.chat collection
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Migrate a service with Twilio's own Python SDK, the way Twilio's sample does it.
 
 List the public channels (Chat v2), update each in turn to private (Chat v3), and list
 again from the first page until none is left, one request at a time. The SDK is pointed
 at the emulator by an HTTP client that rewrites the scheme and host of every URL.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import argparse
 import json
