@@ -1,4 +1,4 @@
-# -*- coding: utf-8 -*-
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -7,10 +7,6 @@
 The one seam is the TwilioClient class TwilioModule builds the client from; it is
 replaced by a FakeTwilio holding channels in memory and recording every call.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import collections
 import contextlib
