@@ -30,6 +30,8 @@ SID_KINDS = {
     'SK': 'an API key',
 }
 MAX_CONCURRENCY = 50
+MAX_ACCOUNT_CONCURRENCY = 1000
+MAX_PASSES = 20
 
 
 def sid_problem(option, value, prefix):
