@@ -221,7 +221,6 @@ def requested_channels(client, service_sid, channels, wanted_messaging_service_s
         yield None, name
 
 
-
 class Prefetch:
     """Iterate over a source on a reader thread, at most depth items ahead of the consumer.
 

@@ -345,7 +345,7 @@ def main():
         concurrency=dict(type='int', default=10),
         max_failures=dict(type='int'),
         max_account_concurrency=dict(type='int'),
-        max_passes=dict(type='int', default=5),
+        max_passes=dict(type='int', default=5, no_log=False),
         journal=dict(type='path'),
         channel_results_limit=dict(type='int', default=1000),
     )))

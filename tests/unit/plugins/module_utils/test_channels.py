@@ -344,7 +344,7 @@ def test_bulk_converges_when_the_list_pages_by_offset_over_the_live_list(tmp_pat
     lines = [json.loads(line) for line in (tmp_path / 'journal.jsonl').read_text().splitlines()]
     assert sorted(line['sid'] for line in lines) == sorted(sid(n) for n in range(200))
     assert set(line['pass'] for line in lines) == {1, 2}
-    assert len([c for c in client.writes()]) == 200
+    assert len(client.writes()) == 200
 
 
 def test_bulk_reports_what_is_left_after_max_passes_and_writes_nothing_more():
