@@ -308,6 +308,8 @@ def run_module(module):
     except TwilioError as exc:
         # A read of the service itself failed: report what was done before it.
         module.fail_json(msg=str(exc), **dict(migration_result(migration), stopped_early=True, **exc.as_result()))
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='Writing the journal %s failed: %s' % (params['journal'], exc), **dict(migration_result(migration), stopped_early=True))
     finally:
         client.close()
         if journal:
