@@ -36,9 +36,10 @@ class AdaptiveLimiter:
     * Narrow: a 429 (or Twilio error 20429) to a write sent since the last narrowing halves the
       width (at least 1) and remembers the width that was throttled. Writes sent before the last
       narrowing may still come back 429; they are counted, but do not narrow again.
-    * With a ``budget`` (``max_account_concurrency``): an answer whose ``Twilio-Concurrent-Requests``
-      is above the budget narrows by the excess (at least 1 is kept, nothing is paused); one equal to
-      the budget does not count towards widening.
+    * With a ``budget`` (``max_account_concurrency``), the ceiling is at most the budget (this task's
+      own requests count in it too), an answer whose ``Twilio-Concurrent-Requests`` is above the budget
+      narrows by the excess (at least 1 is kept, nothing is paused), and one equal to the budget does
+      not count towards widening.
     * Widen by 1 after ``width`` successes in a row (about one round trip of writes), up to the
       ceiling; when the next width would reach the width last throttled, only after
       ``PROBE_WINDOWS * width`` successes: the engine probes the account's limit rarely.
@@ -48,7 +49,7 @@ class AdaptiveLimiter:
     """
 
     def __init__(self, ceiling, budget=None, clock=time.monotonic):
-        self.ceiling = max(1, ceiling)
+        self.ceiling = max(1, min(ceiling, budget) if budget else ceiling)
         self.budget = budget
         self.width = self.ceiling
         self.in_flight = 0

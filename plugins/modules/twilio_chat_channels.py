@@ -22,8 +22,8 @@ description:
     answers a migration request with HTTP 429 (error 20429) that was sent since the last narrowing; it widens by one after
     as many successes in a row as the current width, up to the ceiling, but only after 20 times as many when the next width
     would reach the width that was last throttled, so the account's limit is probed rarely.
-    With O(max_account_concurrency), an answer whose C(Twilio-Concurrent-Requests) header is above that budget narrows the
-    width by the excess, and one equal to it stops the widening.
+    With O(max_account_concurrency), the width never exceeds that budget, an answer whose C(Twilio-Concurrent-Requests)
+    header is above it narrows the width by the excess, and one equal to it stops the widening.
   - A C(Retry-After) pauses new requests of the whole pool until it has passed (at most 30 seconds); without one, a 429
     right after a narrowing that did not help pauses 0.5, 1, 2 ... up to 20 seconds. A throttled channel is sent again
     after the pause, at most O(max_retries) times; other errors are retried by the connection's retry policy.
@@ -93,10 +93,12 @@ options:
     type: int
   max_account_concurrency:
     description:
-      - The share of the account's concurrent requests this task may use, judged by the C(Twilio-Concurrent-Requests)
-        header of Twilio's answers, which counts every request of the account in flight, this task's and others'.
-        Above it the task narrows its width, so that the account's production traffic keeps its share.
-      - When not set, only HTTP 429 answers narrow the width. Between 1 and 1000.
+      - How many requests the account should have in flight at most while this task runs, as Twilio counts them in the
+        C(Twilio-Concurrent-Requests) header of its answers (every request of the account, this task's and others').
+        Above it the task narrows its width, so that the account's production traffic keeps its share; the task itself
+        never sends more than this many at once.
+      - Set it below the account's limit by what production traffic needs. When not set, only HTTP 429 answers narrow
+        the width. Between 1 and 1000.
     type: int
   max_passes:
     description:

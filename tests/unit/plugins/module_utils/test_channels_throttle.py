@@ -167,15 +167,21 @@ def test_acquire_waits_for_room_in_the_width():
 
 def test_the_account_budget_narrows_by_the_excess_and_holds_at_it():
     limiter = AdaptiveLimiter(10, budget=6)
+    assert limiter.width == 6
     ticket = limiter.acquire()
-    limiter.on_success(ticket, account_in_flight=9)
+    limiter.on_success(ticket, account_in_flight=8)
     limiter.release()
-    assert limiter.width == 7
+    assert limiter.width == 4
     assert limiter.throttled == 0
     succeed(limiter, 50, account_in_flight=6)
-    assert limiter.width == 7
-    succeed(limiter, 7, account_in_flight=5)
-    assert limiter.width == 8
+    assert limiter.width == 4
+    succeed(limiter, 4, account_in_flight=5)
+    assert limiter.width == 5
+
+
+def test_the_width_never_exceeds_the_account_budget():
+    assert AdaptiveLimiter(10, budget=4).width == 4
+    assert AdaptiveLimiter(3, budget=4).width == 3
 
 
 def test_many_threads_never_exceed_the_width():
