@@ -31,6 +31,8 @@ SID_KINDS = {
 MAX_CONCURRENCY = 50
 MAX_RETRIES = 20
 MAX_PAGE_SIZE = 100
+MAX_ACCOUNT_CONCURRENCY = 1000
+MAX_PASSES = 20
 
 
 def sid_problem(option, value, prefix):

@@ -9,8 +9,10 @@ This is a private module_utils of twilio_ops.chat, not a public API.
 
 Planning is pure: plan_channel_change() takes a channel's current state and
 the wanted state and says what to send, without any I/O. Reading and writing
-go through the client; the bulk path runs writes on a thread pool while the
-main thread keeps reading pages and alone returns results to Ansible.
+go through the client; the bulk path (BulkMigration) runs writes on a thread
+pool whose width adapts to Twilio's throttling (_throttle.py), while a reader
+thread keeps reading pages and the main thread alone records outcomes, writes
+the journal and returns results to Ansible.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,8 +21,27 @@ __metaclass__ = type
 
 import collections
 import concurrent.futures
+import datetime
+import json
+import os
+import queue
+import threading
+import time
 
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import PAGE_SIZE, TwilioError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._client import (
+    PAGE_SIZE,
+    TwilioError,
+    concurrent_requests,
+    retry_after_seconds,
+)
+from ansible_collections.twilio_ops.chat.plugins.module_utils._throttle import AdaptiveLimiter
+
+DEFAULT_MAX_PASSES = 5
+DEFAULT_CHANNEL_RESULTS_LIMIT = 1000
+# How many channels still left a failed run names (the count is always exact).
+LEFT_SAMPLE_SIZE = 20
+# How far the reader thread may list ahead of the writes.
+PREFETCH_DEPTH = 2 * PAGE_SIZE
 
 CHANNEL_FIELDS = (
     'sid', 'account_sid', 'service_sid', 'friendly_name', 'unique_name', 'attributes', 'type',
@@ -88,21 +109,30 @@ def format_migration_state(state, migrated_from=None):
     return 'type=%s messaging_service_sid=%s' % (state['type'], messaging_service_sid)
 
 
-def describe_changes(service_sid, channel_results):
+def describe_changes(service_sid, channel_results, changed_count=None):
     """A diff that stays readable for thousands of channels.
 
     Each changed channel is a label line, the same on both sides, followed by
     its state: a unified diff then shows every channel's old and new state
-    next to each other under its label.
+    next to each other under its label. channel_results may be a bounded
+    sample: changed_count is then the exact number of changed channels, and
+    the diff says how many it does not list.
     """
     changed = sorted((r for r in channel_results if r['changed']), key=lambda r: r['sid'])
-    header = '# Chat service %s: %d channel(s) to change' % (service_sid, len(changed))
+    if changed_count is None:
+        changed_count = len(changed)
+    header = '# Chat service %s: %d channel(s) to change' % (service_sid, changed_count)
     lines_before = [header]
     lines_after = [header]
     for result in changed:
         label = '%s%s:' % (result['sid'], ' (%s)' % result['unique_name'] if result['unique_name'] else '')
         lines_before.extend((label, '  ' + format_migration_state(result['before'])))
         lines_after.extend((label, '  ' + format_migration_state(result['after'], migrated_from=result['before']['type'])))
+    if changed_count > len(changed):
+        footer = '# ... and %d more channel(s), not listed here (channel_results_limit); the journal lists every one' % (
+            changed_count - len(changed))
+        lines_before.append(footer)
+        lines_after.append(footer)
     return {
         'before_header': 'Chat service %s' % service_sid,
         'after_header': 'Chat service %s' % service_sid,
@@ -191,15 +221,130 @@ def requested_channels(client, service_sid, channels, wanted_messaging_service_s
         yield None, name
 
 
-class BulkMigration:
-    """Migrate many channels of one service: plan in the main thread, write on a pool.
+class Prefetch:
+    """Iterate over a source on a reader thread, at most depth items ahead of the consumer.
 
-    Results are collected per channel; only the caller (main thread) reports
-    them to Ansible.
+    The main thread then keeps the pool busy while the next page is read. The
+    reader only reads: outcomes, the journal and Ansible stay with the main thread.
+    An error of the source is raised to the consumer, in order.
+    """
+
+    _END = object()
+
+    def __init__(self, source, depth=PREFETCH_DEPTH):
+        self._queue = queue.Queue(depth)
+        self._stopping = threading.Event()
+        self._finished = False
+        self._thread = threading.Thread(target=self._read, args=(source,), name='twilio-bulk-reader')
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _read(self, source):
+        try:
+            for item in source:
+                if not self._put((item, None)):
+                    return
+        except Exception as exc:  # pylint: disable=broad-except
+            self._put((None, exc))
+            return
+        self._put((self._END, None))
+
+    def _put(self, entry):
+        while not self._stopping.is_set():
+            try:
+                self._queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._finished:
+            raise StopIteration
+        item, error = self._queue.get()
+        if error is not None or item is self._END:
+            self._finished = True
+            if error is not None:
+                raise error
+            raise StopIteration
+        return item
+
+    def close(self):
+        """Stop reading ahead (the reader ends at its next item; it is a daemon thread)."""
+        self._stopping.set()
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
+class MigrationJournal:
+    """JSON Lines, one object per channel outcome, appended by the main thread only.
+
+    Every line is flushed as it is written, so a killed process loses none;
+    os.fsync runs at most once per FSYNC_INTERVAL_SECONDS and on close (an fsync
+    per line would cost more than the writes at 100,000 channels), so a crash of
+    the host itself loses at most about the last second.
+    """
+
+    FSYNC_INTERVAL_SECONDS = 1.0
+
+    def __init__(self, path, clock=time.monotonic):
+        self.path = path
+        self._clock = clock
+        self._file = open(path, 'a', encoding='utf-8')
+        self._synced = clock()
+
+    def write(self, record):
+        self._file.write(json.dumps(record, ensure_ascii=False) + '\n')
+        self._file.flush()
+        now = self._clock()
+        if now - self._synced >= self.FSYNC_INTERVAL_SECONDS:
+            os.fsync(self._file.fileno())
+            self._synced = now
+
+    def close(self):
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+
+Write = collections.namedtuple('Write', ['plan', 'sends', 'requests'])
+Write.__doc__ = """One channel's write and its own retry state: how often the engine sent it, and the HTTP requests that cost."""
+
+
+def slim_view(view):
+    """What planning needs of a channel, for passes that hold a whole listing before writing."""
+    return dict((field, view.get(field)) for field in ('sid', 'unique_name', 'type', 'messaging_service_sid'))
+
+
+class BulkMigration:
+    """Migrate many channels of one service: plan in the main thread, write on a pool, in passes until nothing is left.
+
+    * Pass 1 streams: a reader thread lists the candidates (or the selected channels) while
+      the pool writes. Each later pass lists again what may still need a change, holds that
+      listing, then writes what no pass has decided yet (a list that pages by offset cannot
+      shift under a pass that does not write while it lists). The run ends when a pass finds
+      nothing new. When pass max_passes still found channels, one more listing, without any
+      write, counts what is left (summary 'left'). Check mode runs one pass: nothing changes,
+      so listing again would find the same. With a selection, a later pass only looks at
+      selected channels that no pass has decided.
+    * Writes in flight stay within the AdaptiveLimiter's width, which narrows on 429 and widens
+      after successes; a 429 is not retried by the client but sent again by this engine after
+      the pool's pause, up to max_retries times per channel.
+    * Every channel is decided once (a set of SIDs remembers them); each outcome is counted,
+      kept in a bounded sample, and appended to the journal by the main thread, a migration
+      only after Twilio answered it.
     """
 
     def __init__(self, client, service_sid, wanted_type, wanted_messaging_service_sid=None, webhook_enabled=None,
-                 concurrency=10, max_failures=None, check_mode=False):
+                 concurrency=10, max_failures=None, check_mode=False, max_account_concurrency=None,
+                 max_passes=DEFAULT_MAX_PASSES, max_retries=None, journal=None,
+                 channel_results_limit=DEFAULT_CHANNEL_RESULTS_LIMIT):
         self.client = client
         self.service_sid = service_sid
         self.wanted_type = wanted_type
@@ -208,99 +353,242 @@ class BulkMigration:
         self.concurrency = concurrency
         self.max_failures = max_failures
         self.check_mode = check_mode
-        self.results = collections.OrderedDict()
-        self.failed_count = 0
+        self.max_passes = max_passes
+        self.max_retries = getattr(client, 'max_retries', 5) if max_retries is None else max_retries
+        self.journal = journal
+        self.channel_results_limit = channel_results_limit
+        self.limiter = AdaptiveLimiter(concurrency, max_account_concurrency)
         self.stopped_early = False
+        self.first_failure = None
+        self.passes = 0
+        self.retries = 0
+        self.elapsed_seconds = 0.0
+        self.left_count = 0
+        self.left_sample = []
+        self._counts = dict(total=0, changed=0, failed=0)
+        # The SIDs decided (or being written), and for a selection every name a decision answered.
+        self._decided = set()
+        self._selection = False
+        self._failed_results = []
+        self._other_results = []
+        self._draining = False
 
-    def _record(self, key, sid, unique_name, msg, changed=False, failed=False, before=None, after=None):
-        self.results[key] = {
-            'sid': sid,
-            'unique_name': unique_name,
-            'changed': changed,
-            'failed': failed,
-            'msg': msg,
-            'before': before,
-            'after': after,
-        }
-        self.failed_count += failed
+    # --- outcomes (main thread only) ------------------------------------------
 
-    def _record_plan(self, plan, msg, changed=False, failed=False, after=None):
-        self._record(plan.sid, plan.sid, plan.unique_name, msg, changed=changed, failed=failed, before=plan.before, after=after)
+    def _record(self, outcome, sid, unique_name, msg, before=None, after=None, request_id=None, attempts=0):
+        changed = outcome in ('migrated', 'would_migrate')
+        failed = outcome == 'failed'
+        self._counts['total'] += 1
+        self._counts['changed'] += changed
+        self._counts['failed'] += failed
+        self._decide_names(sid, unique_name)
+        result = {'sid': sid, 'unique_name': unique_name, 'changed': changed, 'failed': failed, 'msg': msg,
+                  'before': before, 'after': after}
+        kept = self._failed_results if failed else self._other_results
+        if len(kept) < self.channel_results_limit:
+            kept.append(result)
+        if failed and self.first_failure is None:
+            self.first_failure = result
+        if self.journal is not None:
+            self.journal.write({
+                'time': utc_now(), 'sid': sid, 'unique_name': unique_name, 'outcome': outcome, 'before': before,
+                'after': after, 'request_id': request_id, 'attempts': attempts, 'msg': msg, 'pass': self.passes,
+            })
+
+    def _decide_names(self, sid, unique_name):
+        if sid is not None:
+            self._decided.add(sid)
+        if self._selection and unique_name is not None:
+            self._decided.add(unique_name)
+
+    def _record_plan(self, plan, outcome, msg, after=None, request_id=None, attempts=0):
+        self._record(outcome, plan.sid, plan.unique_name, msg, plan.before, after, request_id, attempts)
 
     def _too_many_failures(self):
-        return self.max_failures is not None and self.failed_count >= self.max_failures
+        return self.max_failures is not None and self._counts['failed'] >= self.max_failures
 
-    def _plan_and_submit(self, pool, pending, view):
+    # --- deciding -------------------------------------------------------------
+
+    def _decide(self, view, name_to_read):
+        """Record what needs no write and return the Write of what does (None otherwise)."""
+        if name_to_read is not None:
+            if name_to_read in self._decided:
+                return None
+            try:
+                view = read_channel(self.client, self.service_sid, name_to_read, bool(self.wanted_messaging_service_sid))
+            except TwilioError as exc:
+                self._record('failed', None, None, str(exc))
+                self._decided.add(name_to_read)
+                return None
+        # The same channel may be listed twice or asked for by SID and by unique name: decide it once.
+        if view['sid'] in self._decided:
+            return None
         plan = plan_channel_change(view, self.wanted_type, self.wanted_messaging_service_sid)
         if plan.refusal:
-            self._record_plan(plan, plan.refusal, failed=True, after=plan.before)
+            self._record_plan(plan, 'failed', plan.refusal, after=plan.before)
         elif not plan.changed:
-            self._record_plan(plan, 'already %s' % plan.before['type'], after=plan.after)
+            self._record_plan(plan, 'unchanged', 'already %s' % plan.before['type'], after=plan.after)
         elif self.check_mode:
-            self._record_plan(plan, 'would migrate (check mode)', changed=True, after=plan.after)
+            self._record_plan(plan, 'would_migrate', 'would migrate (check mode)', after=plan.after)
         else:
-            pending[pool.submit(apply_channel_plan, self.client, self.service_sid, plan, self.webhook_enabled)] = plan
+            self._decide_names(plan.sid, plan.unique_name)
+            return Write(plan, 0, 0)
+        return None
 
-    def _read_and_submit(self, pool, pending, name):
+    # --- writing --------------------------------------------------------------
+
+    def _send(self, write, ticket):
+        """On a pool thread: one request; the limiter learns from its answer before the slot is freed."""
         try:
-            view = read_channel(self.client, self.service_sid, name, bool(self.wanted_messaging_service_sid))
+            answer = self.client.send_channel_update(self.service_sid, write.plan.sid, write.plan.update, self.webhook_enabled)
         except TwilioError as exc:
-            self._record(name, None, None, str(exc), failed=True)
-            return
-        # The same channel may be asked for by SID and by unique name: plan it once.
-        if view['sid'] not in self.results:
-            self._plan_and_submit(pool, pending, view)
+            if exc.throttled:
+                self.limiter.on_throttle(ticket, retry_after_seconds(exc.headers))
+            return None, exc
+        else:
+            self.limiter.on_success(ticket, concurrent_requests(answer.headers))
+            return answer, None
+        finally:
+            self.limiter.release()
 
-    def _collect(self, pending, block):
-        if not pending:
-            return
-        done, dummy = concurrent.futures.wait(
-            list(pending), return_when=concurrent.futures.ALL_COMPLETED if block else concurrent.futures.FIRST_COMPLETED,
-            timeout=None if block else 0)
-        for future in done:
-            plan = pending.pop(future)
-            try:
-                view = future.result()
-            except TwilioError as exc:
-                self._record_plan(plan, str(exc), failed=True, after=plan.before)
+    def _submit(self, pool, pending, write):
+        ticket = self.limiter.acquire()
+        pending[pool.submit(self._send, write, ticket)] = write
+
+    def _collect(self, pending, retry_later, block=False):
+        if block and pending:
+            concurrent.futures.wait(list(pending), return_when=concurrent.futures.FIRST_COMPLETED)
+        for future in [f for f in pending if f.done()]:
+            write = pending.pop(future)
+            answer, error = future.result()
+            retries = (answer or error).retries
+            self.retries += retries
+            sends, requests = write.sends + 1, write.requests + 1 + retries
+            if error is None:
+                self._record_plan(write.plan, 'migrated', 'migrated', after=migration_state(channel_view(answer.body)),
+                                  request_id=answer.headers.get('Twilio-Request-Id'), attempts=requests)
+            elif error.throttled and sends <= self.max_retries and not self._draining:
+                # Sent again once the pool's pause is over (acquire waits for it).
+                self.retries += 1
+                retry_later.append(Write(write.plan, sends, requests))
             else:
-                self._record_plan(plan, 'migrated', changed=True, after=migration_state(view))
+                error.retries = requests - 1
+                self._record_plan(write.plan, 'failed', str(error), after=write.plan.before, request_id=error.request_id,
+                                  attempts=requests)
+
+    def _run_pass(self, pool, source):
+        """Decide and write everything the source yields; return how many channels this pass decided."""
+        decided_before = self._counts['total']
+        items = iter(source)
+        pending = {}
+        retry_later = collections.deque()
+        try:
+            while True:
+                self._collect(pending, retry_later)
+                if self._too_many_failures():
+                    self.stopped_early = True
+                    break
+                if retry_later:
+                    write = retry_later.popleft()
+                else:
+                    item = next(items, None)
+                    if item is None:
+                        if not pending:
+                            break
+                        self._collect(pending, retry_later, block=True)
+                        continue
+                    write = self._decide(*item)
+                    if write is None:
+                        continue
+                self._submit(pool, pending, write)
+        finally:
+            if pending or retry_later:
+                # Stopping (max_failures, or a failed read of the service): what is in flight ends and is recorded,
+                # and a throttled channel is not sent again.
+                self._draining = True
+            while pending:
+                self._collect(pending, retry_later, block=True)
+            for write in retry_later:
+                self._record_plan(write.plan, 'failed', 'not sent again after HTTP 429: the run stopped', after=write.plan.before,
+                                  attempts=write.requests)
+        return self._counts['total'] - decided_before
+
+    # --- passes ---------------------------------------------------------------
+
+    def _undecided(self, channels):
+        """The selected names no pass has decided (None: the whole service)."""
+        return None if channels is None else [name for name in channels if name not in self._decided]
+
+    def _source(self, channels):
+        """The (view, name_to_read) pairs a pass looks at."""
+        if channels is None:
+            return ((view, None) for view in candidate_channels(self.client, self.service_sid, self.wanted_messaging_service_sid))
+        return requested_channels(self.client, self.service_sid, self._undecided(channels), self.wanted_messaging_service_sid)
+
+    def _held_listing(self, channels):
+        """A later pass's listing, read in full before any write: only what is not decided yet."""
+        return [(slim_view(view) if view is not None else None, name) for view, name in self._source(channels)
+                if (view is None and name not in self._decided) or (view is not None and view['sid'] not in self._decided)]
+
+    def _count_left(self, channels):
+        for view, name in self._held_listing(channels):
+            if view is not None:
+                plan = plan_channel_change(view, self.wanted_type, self.wanted_messaging_service_sid)
+                if not (plan.changed or plan.refusal):
+                    continue
+                entry = {'sid': plan.sid, 'unique_name': plan.unique_name, 'before': plan.before}
+            else:
+                entry = {'sid': None, 'unique_name': None, 'name': name, 'before': None}
+            self.left_count += 1
+            if len(self.left_sample) < LEFT_SAMPLE_SIZE:
+                self.left_sample.append(entry)
 
     def run(self, channels=None):
-        """Plan and apply for the selected channels (all candidates when channels is None)."""
-        if channels is None:
-            source = ((view, None) for view in candidate_channels(self.client, self.service_sid, self.wanted_messaging_service_sid))
-        else:
-            source = requested_channels(self.client, self.service_sid, channels, self.wanted_messaging_service_sid)
-        pending = {}
-        with concurrent.futures.ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            try:
-                for view, name_to_read in source:
-                    if name_to_read is not None:
-                        self._read_and_submit(pool, pending, name_to_read)
-                    elif view['sid'] not in self.results:
-                        self._plan_and_submit(pool, pending, view)
-                    self._collect(pending, block=False)
-                    if self._too_many_failures():
-                        self.stopped_early = True
-                        break
-                    # Keep memory flat: never queue far more writes than the pool can run.
-                    while len(pending) >= self.concurrency * 4:
-                        concurrent.futures.wait(list(pending), return_when=concurrent.futures.FIRST_COMPLETED)
-                        self._collect(pending, block=False)
-            finally:
-                if self.stopped_early:
-                    for future in pending:
-                        future.cancel()
-                    pending = dict((f, p) for f, p in pending.items() if not f.cancelled())
-                self._collect(pending, block=True)
-        return self.results
+        """Migrate the selected channels (every candidate when channels is None) in passes; return the kept results."""
+        started = time.monotonic()
+        self._selection = channels is not None
+        last_pass = 1 if self.check_mode else self.max_passes
+        try:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+                for pass_number in range(1, last_pass + 1):
+                    if self._undecided(channels) == []:
+                        # A selection is all decided: nothing to look at again.
+                        return self.channel_results()
+                    self.passes = pass_number
+                    if pass_number == 1:
+                        source = Prefetch(self._source(channels))
+                        try:
+                            found = self._run_pass(pool, source)
+                        finally:
+                            source.close()
+                    else:
+                        found = self._run_pass(pool, self._held_listing(channels))
+                    if not found or self.stopped_early:
+                        return self.channel_results()
+                if not self.check_mode and self._undecided(channels) != []:
+                    # Every pass allowed found channels: look once more, without writing, and say what is left.
+                    self.passes = last_pass + 1
+                    self._count_left(channels)
+        finally:
+            self.elapsed_seconds = time.monotonic() - started
+        return self.channel_results()
+
+    # --- results --------------------------------------------------------------
+
+    def channel_results(self):
+        """Failed channels first, then the others in the order they were decided; at most channel_results_limit."""
+        return (self._failed_results + self._other_results)[:self.channel_results_limit]
 
     def summary(self):
-        changed = sum(1 for r in self.results.values() if r['changed'])
         return {
-            'total': len(self.results),
-            'changed': changed,
-            'unchanged': len(self.results) - changed - self.failed_count,
-            'failed': self.failed_count,
+            'total': self._counts['total'],
+            'changed': self._counts['changed'],
+            'unchanged': self._counts['total'] - self._counts['changed'] - self._counts['failed'],
+            'failed': self._counts['failed'],
+            'left': self.left_count,
+            'passes': self.passes,
+            'elapsed_seconds': round(self.elapsed_seconds, 3),
+            'retries': self.retries,
+            'throttled': self.limiter.throttled,
+            'concurrency': self.limiter.width,
         }

@@ -9,15 +9,20 @@ This is a private module_utils of twilio_ops.chat, not a public API: it may
 change in any release.
 
 It is the one place that knows Twilio's hosts, URL shapes, authentication,
-retries, paging and error bodies. One client is made per task; it holds a
-pooled requests Session and no per-request state, so the bulk module may call
+retries, paging and error bodies. One client is made per task; it holds
+pooled requests Sessions and no per-request state, so the bulk module may call
 it from several threads at once (urllib3 keeps retry state per request).
+
+The bulk module's writes go through send_channel_update(), which does not
+retry a 429 itself: the bulk engine sees each one, slows its whole pool down
+and sends the channel again (see _throttle.py).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 import fnmatch
 import inspect
 import ipaddress
@@ -29,7 +34,7 @@ from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import NewConnectionError, TimeoutError as Urllib3TimeoutError
+    from urllib3.exceptions import InvalidHeader, NewConnectionError, TimeoutError as Urllib3TimeoutError
     from urllib3.util.retry import Retry
 except ImportError:
     HAS_REQUESTS = False
@@ -50,6 +55,8 @@ BACKOFF_MAX_SECONDS = 20.0
 BACKOFF_JITTER_SECONDS = 0.5
 # A server may ask for any Retry-After; never wait longer than this per retry.
 RETRY_AFTER_CAP_SECONDS = 30.0
+# What the bulk engine reads from an answer's headers (never a credential).
+ANSWER_HEADERS = ('Retry-After', 'Twilio-Concurrent-Requests', 'Twilio-Request-Id')
 # Paging stops by itself even if a server kept sending next_page_url.
 MAX_PAGES = 100000
 PAGE_SIZE = 100
@@ -60,7 +67,7 @@ TWILIO_ERROR_DOCS = 'https://www.twilio.com/docs/errors/%s'
 class TwilioError(Exception):
     """Every failure talking to Twilio, turned into one readable message."""
 
-    def __init__(self, message, status=None, code=None, more_info=None, request_id=None, retries=0):
+    def __init__(self, message, status=None, code=None, more_info=None, request_id=None, retries=0, headers=None):
         super(TwilioError, self).__init__(message)
         self.message = message
         self.status = status
@@ -68,6 +75,13 @@ class TwilioError(Exception):
         self.more_info = more_info
         self.request_id = request_id
         self.retries = retries
+        # The ANSWER_HEADERS of the error answer, when there was one.
+        self.headers = headers or {}
+
+    @property
+    def throttled(self):
+        """Twilio said too many requests (HTTP 429, or its error 20429 behind some other status)."""
+        return self.status == 429 or self.code == 20429
 
     def __str__(self):
         details = []
@@ -103,7 +117,44 @@ class TwilioRetry(Retry):
         return min(super(TwilioRetry, self).parse_retry_after(retry_after), RETRY_AFTER_CAP_SECONDS)
 
 
-def build_retry(max_retries):
+class TwilioRetryExcept429(TwilioRetry):
+    """The same policy, except that a 429 goes back to the caller at once: the bulk engine handles it for its whole pool."""
+
+    def is_retry(self, method, status_code, has_retry_after=False):
+        if status_code == 429:
+            return False
+        return super(TwilioRetryExcept429, self).is_retry(method, status_code, has_retry_after)
+
+
+TwilioAnswer = collections.namedtuple('TwilioAnswer', ['body', 'headers', 'retries'])
+TwilioAnswer.__doc__ = """A successful answer: its JSON body, its ANSWER_HEADERS, and how many retries urllib3 made for it."""
+
+
+def answer_headers(response):
+    return dict((name, response.headers[name]) for name in ANSWER_HEADERS if name in response.headers)
+
+
+def retry_after_seconds(headers):
+    """The Retry-After of answer headers in seconds (capped like every retry), or None when absent or unreadable."""
+    value = headers.get('Retry-After')
+    if value is None:
+        return None
+    try:
+        return TwilioRetry().parse_retry_after(value)
+    except InvalidHeader:
+        # A malformed value is treated as absent.
+        return None
+
+
+def concurrent_requests(headers):
+    """Twilio-Concurrent-Requests of answer headers: the account's requests in flight, or None."""
+    try:
+        return int(headers['Twilio-Concurrent-Requests'])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def build_retry(max_retries, retry_class=TwilioRetry):
     """The one retry policy: exponential backoff with jitter, honouring Retry-After."""
     options = dict(
         total=max_retries,
@@ -124,7 +175,7 @@ def build_retry(max_retries):
         options['backoff_max'] = BACKOFF_MAX_SECONDS
     if 'backoff_jitter' in accepted:
         options['backoff_jitter'] = BACKOFF_JITTER_SECONDS
-    return TwilioRetry(**options)
+    return retry_class(**options)
 
 
 def is_loopback_host(host):
@@ -168,9 +219,14 @@ def user_agent():
         COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_CORE_VERSION, requests_version, platform.python_version())
 
 
+def retries_of(response):
+    return len(response.raw.retries.history) if getattr(response.raw, 'retries', None) else 0
+
+
 def _twilio_error_from_response(response, action):
     request_id = response.headers.get('Twilio-Request-Id')
-    retries = len(response.raw.retries.history) if getattr(response.raw, 'retries', None) else 0
+    retries = retries_of(response)
+    headers = answer_headers(response)
     try:
         body = response.json()
     except ValueError:
@@ -180,11 +236,11 @@ def _twilio_error_from_response(response, action):
         message = body.get('message') or response.reason
         more_info = body.get('more_info') or (TWILIO_ERROR_DOCS % code if code else None)
         return TwilioError('%s failed: %s' % (action, message), status=response.status_code, code=code,
-                           more_info=more_info, request_id=request_id, retries=retries)
+                           more_info=more_info, request_id=request_id, retries=retries, headers=headers)
     content_type = response.headers.get('Content-Type', 'unknown content type')
     return TwilioError('%s failed: HTTP %s %s with a non-JSON body (%s), likely from a proxy or load balancer in front of Twilio'
                        % (action, response.status_code, response.reason, content_type.split(';')[0]),
-                       status=response.status_code, request_id=request_id, retries=retries)
+                       status=response.status_code, request_id=request_id, retries=retries, headers=headers)
 
 
 # --- Accounts (2010-04-01 API): what may leave the client ---------------------
@@ -246,20 +302,27 @@ class TwilioClient:
         self.region = region
         self.edge = edge
         self.api_base_url = check_api_base_url(api_base_url) if api_base_url else None
-        self.session = requests.Session()
+        self.max_retries = max_retries
         # An API key takes precedence: it is the narrower credential.
-        if api_key:
-            self.session.auth = (api_key, api_secret)
-        else:
-            self.session.auth = (account_sid, auth_token)
-        self.session.verify = validate_certs
-        self.session.headers.update({'User-Agent': user_agent(), 'Accept': 'application/json'})
-        adapter = HTTPAdapter(max_retries=build_retry(max_retries), pool_connections=4, pool_maxsize=max(pool_size, 1))
-        self.session.mount('https://', adapter)
-        self.session.mount('http://', adapter)
+        credentials = (api_key, api_secret) if api_key else (account_sid, auth_token)
+        self.session = self._new_session(credentials, validate_certs, build_retry(max_retries), pool_size)
+        # The bulk writes: same policy but a 429 is the engine's to handle (send_channel_update).
+        self.pool_session = self._new_session(credentials, validate_certs, build_retry(max_retries, TwilioRetryExcept429), pool_size)
+
+    @staticmethod
+    def _new_session(credentials, validate_certs, retry, pool_size):
+        session = requests.Session()
+        session.auth = credentials
+        session.verify = validate_certs
+        session.headers.update({'User-Agent': user_agent(), 'Accept': 'application/json'})
+        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=max(pool_size, 1))
+        session.mount('https://', adapter)
+        session.mount('http://', adapter)
+        return session
 
     def close(self):
         self.session.close()
+        self.pool_session.close()
 
     # --- URLs -------------------------------------------------------------
 
@@ -279,14 +342,20 @@ class TwilioClient:
     # --- HTTP -------------------------------------------------------------
 
     def request(self, method, product, path, action, params=None, data=None, headers=None, absolute_url=None):
+        """Send one request and return its JSON body, or raise TwilioError."""
+        return self.request_answer(method, product, path, action, params, data, headers, absolute_url).body
+
+    def request_answer(self, method, product, path, action, params=None, data=None, headers=None, absolute_url=None,
+                       session=None):
+        """Like request(), with the answer's headers and retry count (a TwilioAnswer)."""
         url = absolute_url or self.url(product, path)
         host = urlsplit(url).netloc
         timed_out = TwilioError('%s failed: no answer from %s within %s seconds (timeout)' % (action, host, self.timeout))
         try:
             # requests would follow a redirect itself (urllib3's redirect=0 does not stop it) and turn a
             # POST into a GET on 301/302/303: a migration would then look done without having been sent.
-            response = self.session.request(method, url, params=params, data=data, headers=headers, timeout=self.timeout,
-                                            allow_redirects=False)
+            response = (session or self.session).request(method, url, params=params, data=data, headers=headers,
+                                                         timeout=self.timeout, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise TwilioError('%s failed: TLS error talking to %s: %s' % (action, host, _innermost(exc)))
         except requests.exceptions.ConnectionError as exc:
@@ -308,7 +377,7 @@ class TwilioClient:
                               'check api_base_url, region and edge' % (action, response.status_code, location.netloc or 'an unknown place'),
                               status=response.status_code, request_id=response.headers.get('Twilio-Request-Id'))
         try:
-            return response.json()
+            return TwilioAnswer(response.json(), answer_headers(response), retries_of(response))
         except ValueError:
             raise TwilioError('%s failed: HTTP %s with a body that is not JSON' % (action, response.status_code),
                               status=response.status_code, request_id=response.headers.get('Twilio-Request-Id'))
@@ -387,11 +456,21 @@ class TwilioClient:
 
     def update_channel(self, service_sid, channel_sid, fields, webhook_enabled=None):
         """The Chat v3 channel update: the only write this collection makes."""
+        return self.request_answer(*self._channel_update(service_sid, channel_sid, fields, webhook_enabled)).body
+
+    def send_channel_update(self, service_sid, channel_sid, fields, webhook_enabled=None):
+        """update_channel() for the bulk engine: a TwilioAnswer, and a 429 raised at once (not retried here).
+
+        Other retryable statuses and connection errors are retried as everywhere.
+        """
+        return self.request_answer(*self._channel_update(service_sid, channel_sid, fields, webhook_enabled), session=self.pool_session)
+
+    def _channel_update(self, service_sid, channel_sid, fields, webhook_enabled):
         headers = None
         if webhook_enabled is not None:
             headers = {'X-Twilio-Webhook-Enabled': 'true' if webhook_enabled else 'false'}
-        return self.request('POST', 'chat', self.channel_path('v3', service_sid, channel_sid),
-                            'Migrating channel %s of service %s' % (channel_sid, service_sid), data=fields, headers=headers)
+        return ('POST', 'chat', self.channel_path('v3', service_sid, channel_sid),
+                'Migrating channel %s of service %s' % (channel_sid, service_sid), None, fields, headers)
 
     # --- Accounts (2010-04-01 API) and Chat services --------------------------
 

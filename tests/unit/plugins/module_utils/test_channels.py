@@ -5,6 +5,7 @@
 """The planning engine as pure functions, and the bulk runner over a fake client."""
 
 import difflib
+import json
 import threading
 import time
 
@@ -12,11 +13,12 @@ import pytest
 
 from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import (
     BulkMigration,
+    MigrationJournal,
     channel_view,
     describe_changes,
     plan_channel_change,
 )
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioAnswer, TwilioError
 
 MG_A = 'MG' + 'a' * 32
 MG_B = 'MG' + 'b' * 32
@@ -143,9 +145,13 @@ class FakeClient:
         self._call('update_channel', channel_sid, tuple(sorted(fields.items())), webhook_enabled)
         if channel_sid in self.failing:
             raise TwilioError('Internal error', status=500, code=20500)
-        updated = dict(self.channels[channel_sid], type=fields['Type'])
-        updated['messaging_service_sid'] = fields.get('MessagingServiceSid', MG_A)
-        return updated
+        with self.lock:
+            updated = self.channels[channel_sid]
+            updated.update(type=fields['Type'], messaging_service_sid=fields.get('MessagingServiceSid', MG_A))
+            return dict(updated)
+
+    def send_channel_update(self, service_sid, channel_sid, fields, webhook_enabled=None):
+        return TwilioAnswer(self.update_channel(service_sid, channel_sid, fields, webhook_enabled), {}, 0)
 
     def writes(self):
         return [c for c in self.calls if c[0] == 'update_channel']
@@ -156,7 +162,7 @@ def test_bulk_check_mode_plans_everything_and_writes_nothing():
     migration = BulkMigration(client, SERVICE, 'private', check_mode=True)
     migration.run()
     assert client.writes() == []
-    assert migration.summary() == {'total': 20, 'changed': 20, 'unchanged': 0, 'failed': 0}
+    assert counts(migration) == {'total': 20, 'changed': 20, 'unchanged': 0, 'failed': 0}
 
 
 def test_bulk_migrates_public_channels_and_wrong_messaging_services_only():
@@ -167,15 +173,24 @@ def test_bulk_migrates_public_channels_and_wrong_messaging_services_only():
     client = FakeClient([channel(n, 'public') for n in range(5)] + [channel(50, 'private', MG_B), channel(51, 'private', MG_A)],
                         conversations)
     migration = BulkMigration(client, SERVICE, 'private', MG_A, webhook_enabled=False, concurrency=3)
-    results = migration.run()
+    results = by_key(migration.run())
     written = sorted(c[1] for c in client.writes())
     assert written == sorted([sid(n) for n in range(5)] + [sid(50)])
     assert all(c[2] == (('MessagingServiceSid', MG_A), ('Type', 'private')) and c[3] is False for c in client.writes())
-    assert migration.summary() == {'total': 6, 'changed': 6, 'unchanged': 0, 'failed': 0}
+    assert counts(migration) == {'total': 6, 'changed': 6, 'unchanged': 0, 'failed': 0}
     assert results[sid(50)]['before'] == {'type': 'private', 'messaging_service_sid': MG_B}
     assert results[sid(50)]['after'] == {'type': 'private', 'messaging_service_sid': MG_A}
     # Reading costs list calls, not one read per channel.
     assert not [c for c in client.calls if c[0] in ('fetch_channel', 'fetch_conversation')]
+
+
+def counts(migration):
+    """The channel counts of the summary (its other fields are timings and rates)."""
+    return dict((key, migration.summary()[key]) for key in ('total', 'changed', 'unchanged', 'failed'))
+
+
+def by_key(results):
+    return dict((r['sid'] or r['msg'], r) for r in results)
 
 
 class SlowPagesClient(FakeClient):
@@ -212,8 +227,8 @@ def test_bulk_writes_start_while_later_pages_are_read():
 def test_bulk_reports_failures_and_keeps_the_successes():
     client = FakeClient([channel(n, 'public') for n in range(10)], failing={sid(3)})
     migration = BulkMigration(client, SERVICE, 'private', concurrency=4)
-    results = migration.run()
-    assert migration.summary() == {'total': 10, 'changed': 9, 'unchanged': 0, 'failed': 1}
+    results = by_key(migration.run())
+    assert counts(migration) == {'total': 10, 'changed': 9, 'unchanged': 0, 'failed': 1}
     assert results[sid(3)]['failed'] and 'Internal error' in results[sid(3)]['msg']
     assert not migration.stopped_early
 
@@ -232,16 +247,17 @@ def test_bulk_requested_channels_by_name_sid_and_unknown():
     migration = BulkMigration(client, SERVICE, 'private')
     results = migration.run(['general-00001', sid(3), 'nope'])
     assert [c[1] for c in client.writes()] == [sid(1)]
+    assert results[0]['sid'] is None and results[0]['failed'] and 'not found' in results[0]['msg']
+    results = by_key(results)
     assert results[sid(1)]['changed']
     assert not results[sid(3)]['changed'] and not results[sid(3)]['failed']
-    assert results['nope']['failed']
-    assert migration.summary() == {'total': 3, 'changed': 1, 'unchanged': 1, 'failed': 1}
+    assert counts(migration) == {'total': 3, 'changed': 1, 'unchanged': 1, 'failed': 1}
 
 
 def test_bulk_refuses_public_for_private_channels():
     client = FakeClient([channel(1, 'private')])
     migration = BulkMigration(client, SERVICE, 'public')
-    results = migration.run([sid(1)])
+    results = by_key(migration.run([sid(1)]))
     assert results[sid(1)]['failed']
     assert client.writes() == []
 
@@ -249,7 +265,7 @@ def test_bulk_refuses_public_for_private_channels():
 def test_bulk_channel_asked_for_by_sid_and_unique_name_is_written_once():
     client = FakeClient([channel(1, 'public')])
     migration = BulkMigration(client, SERVICE, 'private')
-    results = migration.run([sid(1), 'general-00001'])
+    results = by_key(migration.run([sid(1), 'general-00001']))
     assert [c[1] for c in client.writes()] == [sid(1)]
     assert not [c for c in client.calls if c[0] == 'fetch_channel']
     assert results[sid(1)]['changed'] and migration.summary()['changed'] == 1
@@ -267,6 +283,209 @@ def test_bulk_channel_read_by_sid_and_by_unique_name_is_written_once():
     client = StaleListClient([channel(1, 'public')])
     migration = BulkMigration(client, SERVICE, 'private')
     migration.run([sid(1), 'general-00001'])
-    assert [c[0] for c in client.calls].count('fetch_channel') == 2
+    # Its first read answers for both names.
+    assert [c[0] for c in client.calls].count('fetch_channel') == 1
     assert [c[1] for c in client.writes()] == [sid(1)]
-    assert migration.summary() == {'total': 1, 'changed': 1, 'unchanged': 0, 'failed': 0}
+    assert counts(migration) == {'total': 1, 'changed': 1, 'unchanged': 0, 'failed': 0}
+
+
+# --- passes, journal, bounded results ---------------------------------------------------
+
+class OffsetPagingClient(FakeClient):
+    """A public list that pages by offset over the live filtered list, as some lists do.
+
+    Before each page after the first it waits for the writes of what it already handed out
+    (while writes go on), so migrated channels have left the list and shift the later pages:
+    a pass that writes while it lists then finds about every other page only.
+    """
+
+    PAGE = 10
+
+    def __init__(self, channels):
+        super(OffsetPagingClient, self).__init__(channels)
+        self.handed_out = []
+
+    def written(self, channel_sid):
+        return self.channels[channel_sid]['type'] == 'private'
+
+    def list_channels(self, service_sid, types, page_size=100):
+        self._call('list_channels', tuple(types))
+        offset = 0
+        while True:
+            writes, quiet_since = len(self.writes()), time.time()
+            while not all(self.written(s) for s in self.handed_out) and time.time() - quiet_since < 0.05:
+                time.sleep(0.001)
+                if len(self.writes()) > writes:
+                    writes, quiet_since = len(self.writes()), time.time()
+            with self.lock:
+                page = [dict(c) for c in self.channels.values() if c['type'] in types][offset:offset + self.PAGE]
+            if not page:
+                return
+            self.handed_out.extend(c['sid'] for c in page)
+            offset += self.PAGE
+            yield from page
+
+
+def test_bulk_converges_when_the_list_pages_by_offset_over_the_live_list(tmp_path):
+    client = OffsetPagingClient([channel(n, 'public') for n in range(200)])
+    journal = MigrationJournal(str(tmp_path / 'journal.jsonl'))
+    migration = BulkMigration(client, SERVICE, 'private', concurrency=4, journal=journal)
+    migration.run()
+    journal.close()
+    assert [c['type'] for c in client.channels.values()] == ['private'] * 200
+    summary = migration.summary()
+    assert counts(migration) == {'total': 200, 'changed': 200, 'unchanged': 0, 'failed': 0}
+    # The first pass found half; the second, which lists before it writes, the rest; the third nothing.
+    assert (summary['passes'], summary['left']) == (3, 0)
+    lines = [json.loads(line) for line in (tmp_path / 'journal.jsonl').read_text().splitlines()]
+    assert sorted(line['sid'] for line in lines) == sorted(sid(n) for n in range(200))
+    assert set(line['pass'] for line in lines) == {1, 2}
+    assert len(client.writes()) == 200
+
+
+def test_bulk_reports_what_is_left_after_max_passes_and_writes_nothing_more():
+    client = OffsetPagingClient([channel(n, 'public') for n in range(200)])
+    migration = BulkMigration(client, SERVICE, 'private', concurrency=4, max_passes=1)
+    migration.run()
+    summary = migration.summary()
+    assert summary['passes'] == 2
+    assert summary['changed'] == len(client.writes()) < 200
+    assert summary['left'] == 200 - summary['changed']
+    assert len(migration.left_sample) == 20
+    assert all(entry['before'] == {'type': 'public', 'messaging_service_sid': None} for entry in migration.left_sample)
+
+
+class GrowingClient(FakeClient):
+    """An application creates public channels while the migration runs: before the list's cursor, so a pass misses them."""
+
+    def __init__(self, channels, new_channels, after_writes):
+        super(GrowingClient, self).__init__(channels)
+        self.new_channels = list(new_channels)
+        self.after_writes = after_writes
+
+    def update_channel(self, service_sid, channel_sid, fields, webhook_enabled=None):
+        updated = super(GrowingClient, self).update_channel(service_sid, channel_sid, fields, webhook_enabled)
+        with self.lock:
+            if self.new_channels and len(self.writes()) >= self.after_writes:
+                created = dict((c['sid'], dict(c)) for c in self.new_channels)
+                self.new_channels = []
+                created.update(self.channels)
+                self.channels = created
+        return updated
+
+
+def test_bulk_migrates_channels_created_part_way_in_a_later_pass():
+    client = GrowingClient([channel(n, 'public') for n in range(50)], [channel(n, 'public') for n in range(1000, 1030)], after_writes=10)
+    migration = BulkMigration(client, SERVICE, 'private', concurrency=3)
+    migration.run()
+    assert [c['type'] for c in client.channels.values()] == ['private'] * 80
+    assert counts(migration) == {'total': 80, 'changed': 80, 'unchanged': 0, 'failed': 0}
+    assert migration.summary()['passes'] >= 2
+
+
+def test_check_mode_makes_one_pass():
+    client = OffsetPagingClient([channel(n, 'public') for n in range(30)])
+    migration = BulkMigration(client, SERVICE, 'private', check_mode=True)
+    migration.run()
+    assert migration.summary()['passes'] == 1
+    assert [c for c in client.calls if c[0] == 'list_channels'] == [('list_channels', ('public',))]
+
+
+def test_selected_channels_are_decided_in_one_pass_and_nothing_else_is_listed_again():
+    client = FakeClient([channel(n, 'public') for n in range(10)])
+    migration = BulkMigration(client, SERVICE, 'private')
+    migration.run([sid(1), 'general-00002'])
+    assert sorted(c[1] for c in client.writes()) == [sid(1), sid(2)]
+    assert migration.summary()['passes'] == 1
+    assert len([c for c in client.calls if c[0] == 'list_channels']) == 1
+
+
+class ThrottlingClient(FakeClient):
+    """Answers 429 to the first writes of some channels, with a Retry-After of 0 seconds."""
+
+    def __init__(self, channels, throttles):
+        super(ThrottlingClient, self).__init__(channels)
+        self.throttles = dict(throttles)
+
+    def send_channel_update(self, service_sid, channel_sid, fields, webhook_enabled=None):
+        with self.lock:
+            throttle = self.throttles.get(channel_sid, 0)
+            self.throttles[channel_sid] = throttle - 1
+        if throttle > 0:
+            self._call('throttled', channel_sid)
+            raise TwilioError('Too Many Requests', status=429, code=20429, headers={'Retry-After': '0'})
+        answer = super(ThrottlingClient, self).send_channel_update(service_sid, channel_sid, fields, webhook_enabled)
+        return TwilioAnswer(answer.body, {'Twilio-Request-Id': 'RQ' + channel_sid[2:]}, 0)
+
+
+def test_a_throttled_channel_is_sent_again_up_to_max_retries(tmp_path):
+    client = ThrottlingClient([channel(n, 'public') for n in range(6)], {sid(1): 2, sid(2): 3})
+    journal = MigrationJournal(str(tmp_path / 'journal.jsonl'))
+    migration = BulkMigration(client, SERVICE, 'private', concurrency=3, max_retries=2, journal=journal)
+    results = by_key(migration.run())
+    journal.close()
+    assert results[sid(1)]['changed'] and results[sid(1)]['msg'] == 'migrated'
+    assert results[sid(2)]['failed'] and 'HTTP 429' in results[sid(2)]['msg'] and 'after 2 retries' in results[sid(2)]['msg']
+    summary = migration.summary()
+    assert (summary['throttled'], summary['retries'], summary['changed'], summary['failed']) == (5, 4, 5, 1)
+    assert summary['concurrency'] < 3
+    lines = dict((line['sid'], line) for line in map(json.loads, (tmp_path / 'journal.jsonl').read_text().splitlines()))
+    assert lines[sid(1)]['attempts'] == 3 and lines[sid(1)]['outcome'] == 'migrated'
+    assert lines[sid(1)]['request_id'] == 'RQ' + sid(1)[2:]
+    assert lines[sid(2)]['attempts'] == 3 and lines[sid(2)]['outcome'] == 'failed'
+    assert lines[sid(0)]['attempts'] == 1
+
+
+def test_journal_lines_carry_every_field_and_no_credential(tmp_path):
+    client = FakeClient([channel(1, 'public'), channel(2, 'private')], failing={sid(1)})
+    path = str(tmp_path / 'journal.jsonl')
+    journal = MigrationJournal(path)
+    BulkMigration(client, SERVICE, 'private', journal=journal).run([sid(1), sid(2), 'nope'])
+    journal.close()
+    lines = [json.loads(line) for line in open(path, encoding='utf-8')]
+    assert sorted((line['sid'] or '', line['outcome']) for line in lines) == [('', 'failed'), (sid(1), 'failed'), (sid(2), 'unchanged')]
+    for line in lines:
+        assert set(line) == {'time', 'sid', 'unique_name', 'outcome', 'before', 'after', 'request_id', 'attempts', 'msg', 'pass'}
+        assert line['time'].endswith('Z') and line['pass'] == 1
+    assert 'auth' not in open(path, encoding='utf-8').read().lower()
+
+
+def test_journal_is_appended_to(tmp_path):
+    path = str(tmp_path / 'journal.jsonl')
+    for run in range(2):
+        journal = MigrationJournal(path)
+        journal.write({'run': run})
+        journal.close()
+    with open(path, encoding='utf-8') as handle:
+        assert [json.loads(line) for line in handle] == [{'run': 0}, {'run': 1}]
+
+
+def test_channel_results_are_bounded_failed_first_and_counts_stay_exact():
+    failing = set(sid(n) for n in range(40, 45))
+    client = FakeClient([channel(n, 'public') for n in range(100)], failing=failing)
+    migration = BulkMigration(client, SERVICE, 'private', concurrency=4, channel_results_limit=10)
+    results = migration.run()
+    assert len(results) == 10
+    assert [r['failed'] for r in results] == [True] * 5 + [False] * 5
+    assert counts(migration) == {'total': 100, 'changed': 95, 'unchanged': 0, 'failed': 5}
+    assert migration.first_failure['sid'] in failing
+    assert BulkMigration(FakeClient([channel(1, 'public')]), SERVICE, 'private', channel_results_limit=0).run() == []
+
+
+def test_describe_changes_says_how_many_channels_it_does_not_list():
+    results = [{'sid': sid(1), 'unique_name': None, 'changed': True, 'before': {'type': 'public', 'messaging_service_sid': None},
+                'after': {'type': 'private', 'messaging_service_sid': MG_A}}]
+    diff = describe_changes(SERVICE, results, changed_count=3)
+    assert '3 channel(s) to change' in diff['before'].splitlines()[0]
+    assert diff['before'].splitlines()[-1] == diff['after'].splitlines()[-1]
+    assert '2 more channel(s)' in diff['after'].splitlines()[-1]
+    assert 'more channel' not in describe_changes(SERVICE, results)['after']
+
+
+def test_summary_has_the_run_numbers():
+    migration = BulkMigration(FakeClient([channel(n, 'public') for n in range(5)]), SERVICE, 'private', concurrency=2)
+    migration.run()
+    summary = migration.summary()
+    assert set(summary) == {'total', 'changed', 'unchanged', 'failed', 'left', 'passes', 'elapsed_seconds', 'retries',
+                            'throttled', 'concurrency'}
+    assert summary['elapsed_seconds'] >= 0 and summary['concurrency'] == 2 and summary['passes'] == 2

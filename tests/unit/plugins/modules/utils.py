@@ -18,7 +18,7 @@ from unittest import mock
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._client import TwilioAnswer, TwilioError
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -153,6 +153,11 @@ class FakeTwilio:
             stored['messaging_service_sid'] = fields.get('MessagingServiceSid') or stored['messaging_service_sid'] or MG_DEFAULT
             # The Chat v3 answer carries the messaging service.
             return dict(stored, service_sid=SERVICE)
+
+    def send_channel_update(self, service_sid, sid, fields, webhook_enabled=None):
+        """The bulk engine's write: the same update, answered with its headers."""
+        body = self.update_channel(service_sid, sid, fields, webhook_enabled)
+        return TwilioAnswer(body, {'Twilio-Request-Id': 'RQ' + sid[2:]}, 0)
 
 
 OMIT = object()

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) twilio_ops.chat contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""How many bulk writes may be in flight: the adaptive concurrency of the bulk engine.
+
+This is a private module_utils of twilio_ops.chat, not a public API.
+
+Twilio limits concurrent requests per account, and the account's production
+traffic shares that limit, so the bulk engine looks for the width the account
+allows and stays just under it instead of bouncing off it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+import time
+
+# Above the width that was last throttled, widen only after this many windows of successes.
+PROBE_WINDOWS = 20
+# Pauses after a 429 without Retry-After, when narrowing alone did not help: 0.5 s, 1 s, 2 s ... up to the cap.
+THROTTLE_BACKOFF_SECONDS = 0.5
+THROTTLE_BACKOFF_MAX_SECONDS = 20.0
+
+
+class AdaptiveLimiter:
+    """A width between 1 and a ceiling that the submitting thread respects; thread-safe.
+
+    The rule (additive increase, multiplicative decrease, remembering where it was throttled):
+
+    * The width starts at the ceiling (the module's ``concurrency``). acquire() waits until
+      fewer than ``width`` writes are in flight and no pause is running, and returns a ticket.
+    * Narrow: a 429 (or Twilio error 20429) to a write sent since the last narrowing halves the
+      width (at least 1) and remembers the width that was throttled. Writes sent before the last
+      narrowing may still come back 429; they are counted, but do not narrow again.
+    * With a ``budget`` (``max_account_concurrency``), the ceiling is at most the budget (this task's
+      own requests count in it too), an answer whose ``Twilio-Concurrent-Requests`` is above the budget
+      narrows by the excess (at least 1 is kept, nothing is paused), and one equal to the budget does
+      not count towards widening.
+    * Widen by 1 after ``width`` successes in a row (about one round trip of writes), up to the
+      ceiling; when the next width would reach the width last throttled, only after
+      ``PROBE_WINDOWS * width`` successes: the engine probes the account's limit rarely.
+    * Pause: a ``Retry-After`` stops new writes of the whole pool until it has passed (one shared
+      pause-until time; writes in flight go on). Without one, the first narrowing does not pause;
+      narrowings in a row without any success between them pause 0.5 s, 1 s, 2 s ... up to 20 s.
+    """
+
+    def __init__(self, ceiling, budget=None, clock=time.monotonic):
+        self.ceiling = max(1, min(ceiling, budget) if budget else ceiling)
+        self.budget = budget
+        self.width = self.ceiling
+        self.in_flight = 0
+        self.throttled = 0
+        self._clock = clock
+        self._condition = threading.Condition()
+        self._generation = 0
+        self._successes = 0
+        self._throttled_width = None
+        self._streak = 0
+        self._pause_until = 0.0
+
+    def acquire(self):
+        """Wait for room in the current width and the end of any pause; return the write's ticket."""
+        with self._condition:
+            while True:
+                wait = self._pause_until - self._clock()
+                if wait <= 0 and self.in_flight < self.width:
+                    self.in_flight += 1
+                    return self._generation
+                self._condition.wait(wait if wait > 0 else None)
+
+    def release(self):
+        """A write acquired before has its answer (whatever it was)."""
+        with self._condition:
+            self.in_flight -= 1
+            self._condition.notify_all()
+
+    def on_success(self, ticket, account_in_flight=None):
+        """A write succeeded; account_in_flight is its Twilio-Concurrent-Requests header, if any."""
+        with self._condition:
+            self._streak = 0
+            if self.budget is not None and account_in_flight is not None:
+                if account_in_flight > self.budget:
+                    if ticket == self._generation:
+                        self._narrow(max(1, self.width - (account_in_flight - self.budget)))
+                    return
+                if account_in_flight == self.budget:
+                    return
+            self._successes += 1
+            probing = self._throttled_width is not None and self.width + 1 >= self._throttled_width
+            if self.width < self.ceiling and self._successes >= self.width * (PROBE_WINDOWS if probing else 1):
+                self.width += 1
+                self._successes = 0
+                self._condition.notify_all()
+
+    def on_throttle(self, ticket, retry_after=None):
+        """A write was answered 429; retry_after is its Retry-After in seconds, if any."""
+        with self._condition:
+            self.throttled += 1
+            pause = retry_after or 0.0
+            if ticket == self._generation:
+                self._throttled_width = self.width
+                self._narrow(max(1, self.width // 2))
+                self._streak += 1
+                if retry_after is None and self._streak > 1:
+                    pause = min(THROTTLE_BACKOFF_MAX_SECONDS, THROTTLE_BACKOFF_SECONDS * 2 ** (self._streak - 2))
+            if pause > 0:
+                self._pause_until = max(self._pause_until, self._clock() + pause)
+
+    def _narrow(self, width):
+        self.width = width
+        self._generation += 1
+        self._successes = 0
