@@ -6,11 +6,15 @@
 Admin calls go through the emulator's own client (emulator.client), exposed as ``Client.admin``.
 """
 
+import atexit
 import base64
 import http.client
+import importlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from urllib.parse import urlencode, urlsplit
 
 # The emulator is the package tests/emulator; make tests/ importable whatever pytest's rootdir is.
@@ -132,6 +136,26 @@ class Client:
 
     def post(self, path, form=None, **kwargs):
         return self.request('POST', path, form=form if form is not None else {}, **kwargs)
+
+
+REPO_ROOT = os.path.dirname(TESTS_DIR)
+_COLLECTIONS_ROOT = []
+
+
+def import_collection(module_name):
+    """Import a module of this repository's collection (e.g. 'plugins.module_utils._client'), whatever the checkout is called.
+
+    A temporary ansible_collections/twilio_ops/chat link to the repository root makes it importable.
+    """
+    if not _COLLECTIONS_ROOT:
+        root = tempfile.mkdtemp(prefix='twilio-collection-')
+        atexit.register(shutil.rmtree, root, True)
+        namespace_dir = os.path.join(root, 'ansible_collections', 'twilio_ops')
+        os.makedirs(namespace_dir)
+        os.symlink(REPO_ROOT, os.path.join(namespace_dir, 'chat'))
+        sys.path.insert(0, root)
+        _COLLECTIONS_ROOT.append(root)
+    return importlib.import_module('ansible_collections.twilio_ops.chat.' + module_name)
 
 
 def write_seed(directory, seed=None):

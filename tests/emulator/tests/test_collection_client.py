@@ -3,23 +3,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The collection's Twilio client (plugins/module_utils/_client.py) over real HTTP, against the emulator.
 
-The client is imported from this repository, whatever its directory is called, through a
-temporary ansible_collections/twilio_ops/chat link to the repository root.
+The client is imported from this repository, whatever its directory is called (support.import_collection).
 """
 
-import atexit
 import concurrent.futures
-import importlib
-import os
-import shutil
-import sys
-import tempfile
 
 import pytest
 
-from support import EmulatorClient, Emulator, Options
+from support import EmulatorClient, Emulator, Options, import_collection
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 ACCOUNT = 'AC00000000000000000000000000000001'
 TOKEN = 'fake-auth-token-0001'
 API_KEY = 'SK00000000000000000000000000000001'
@@ -27,19 +19,7 @@ API_SECRET = 'fake-api-key-secret-0001'
 SERVICE = 'IS00000000000000000000000000000001'
 GENERATED = 230
 
-
-def import_collection_client():
-    """Import plugins/module_utils/_client.py of this repository as the collection's module."""
-    collections_root = tempfile.mkdtemp(prefix='twilio-collection-')
-    atexit.register(shutil.rmtree, collections_root, True)
-    namespace_dir = os.path.join(collections_root, 'ansible_collections', 'twilio_ops')
-    os.makedirs(namespace_dir)
-    os.symlink(REPO_ROOT, os.path.join(namespace_dir, 'chat'))
-    sys.path.insert(0, collections_root)
-    return importlib.import_module('ansible_collections.twilio_ops.chat.plugins.module_utils._client')
-
-
-_client = import_collection_client()
+_client = import_collection('plugins.module_utils._client')
 TwilioClient = _client.TwilioClient
 TwilioError = _client.TwilioError
 
