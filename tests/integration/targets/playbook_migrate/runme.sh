@@ -48,6 +48,19 @@ fi
 grep 'Preflight failed for account AC2f1a000000000000000000000000a001' "${WORK_DIR}/bad-credentials.log"
 grep 'HTTP 401' "${WORK_DIR}/bad-credentials.log"
 "${CHECK[@]}" writes --base-url "${BASE_URL}" --expected 0
+# An auth token together with an API key, as variables or from the environment, is refused before any request.
+"${CHECK[@]}" reset-stats --base-url "${BASE_URL}"
+if run_playbook "${WORK_DIR}/token-and-key-vars.log" migrate.yml --limit alpha \
+    -e twilio_api_key=SK2f1a000000000000000000000000b002 -e twilio_api_secret=playbook-test-api-secret-beta-0b9f; then
+    echo "migrate.yml accepted twilio_auth_token together with twilio_api_key"; exit 1
+fi
+grep -F 'alpha: auth_token and api_key are both set (twilio_auth_token, twilio_api_key)' "${WORK_DIR}/token-and-key-vars.log"
+if TWILIO_API_KEY=SK2f1a000000000000000000000000b002 TWILIO_API_SECRET=playbook-test-api-secret-beta-0b9f \
+    run_playbook "${WORK_DIR}/token-and-key-env.log" audit.yml --limit alpha; then
+    echo "audit.yml accepted twilio_auth_token together with TWILIO_API_KEY"; exit 1
+fi
+grep -F 'alpha: auth_token and api_key are both set (twilio_auth_token, TWILIO_API_KEY)' "${WORK_DIR}/token-and-key-env.log"
+"${CHECK[@]}" writes --base-url "${BASE_URL}" --expected 0 | grep -F '(0 requests in all)'
 
 # 2. The audit only reads and reports what a migration would change.
 run_playbook "${WORK_DIR}/audit-before.log" audit.yml
