@@ -123,7 +123,9 @@ EXAMPLES = r'''
     that:
       - census.summary.public == 0
       - census.summary.other_messaging_service == 0
-    fail_msg: "Left to migrate, for example: {{ (census.summary.public_sample + census.summary.other_messaging_service_sample) | map(attribute='sid') | join(', ') }}"
+    fail_msg: >-
+      Left to migrate, for example:
+      {{ (census.summary.public_sample + census.summary.other_messaging_service_sample) | map(attribute='sid') | join(', ') }}
 
 - name: Read one channel by its unique name
   twilio_ops.chat.twilio_chat_channel_info:

@@ -82,12 +82,12 @@ def test_dry_run_ignores_the_skipped_verification():
 
 
 def test_migration_with_a_failed_channel_and_a_passed_verification():
+    channel_results = [
+        {'sid': sid(1), 'unique_name': 'lobby', 'failed': True, 'msg': 'HTTP 400'},
+        {'sid': sid(2), 'unique_name': None, 'failed': False, 'msg': 'migrated'},
+    ]
     runs = [looped({'sid': IS_A, 'messaging_service_sid': MG_A}, msg='1 of 3 channels of service ... failed',
-                   summary={'total': 3, 'changed': 2, 'unchanged': 0, 'failed': 1},
-                   channel_results=[
-                       {'sid': sid(1), 'unique_name': 'lobby', 'failed': True, 'msg': 'HTTP 400'},
-                       {'sid': sid(2), 'unique_name': None, 'failed': False, 'msg': 'migrated'},
-                   ])]
+                   summary={'total': 3, 'changed': 2, 'unchanged': 0, 'failed': 1}, channel_results=channel_results)]
     checks = [looped({'sid': IS_A, 'messaging_service_sid': MG_A}, summary=census(total=3, public=[1], private=2))]
     report = build(runs, 'migration', checks=checks)
     service = report['services'][0]
