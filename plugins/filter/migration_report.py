@@ -20,7 +20,7 @@ description:
   - For an audit, the input is the results of M(twilio_ops.chat.twilio_chat_channel_info) with
     O(twilio_ops.chat.twilio_chat_channel_info#module:summary_only=true) for each service.
   - Each result names its service by its loop variable (C(ansible_loop_var), else C(item)), a dict with C(sid) and
-    optionally C(messaging_service_sid) and C(channels), as in the role's C(twilio_chat_services).
+    optionally C(messaging_service_sid), C(channels) and C(friendly_name), as in the role's C(twilio_chat_services).
   - A result with C(msg) is a service that failed; it is reported with its error, and counts as a failed service.
   - Holds no credentials, only SIDs, counts and error messages.
 author:
@@ -54,6 +54,10 @@ options:
       - Ignored for the other kinds.
     type: list
     elements: dict
+  account_friendly_name:
+    description: The account's friendly name, when known (the C(twilio_ops.chat.twilio_accounts) inventory plugin sets it).
+    type: str
+    version_added: 0.2.0
   generated_at:
     description: When the report was made, as written in it. Defaults to now, in UTC, as V(YYYY-MM-DDTHH:MM:SSZ).
     type: str
@@ -101,6 +105,10 @@ _value:
     account_sid:
       description: O(account_sid).
       type: str
+    account_friendly_name:
+      description: O(account_friendly_name), or V(null).
+      type: str
+      version_added: 0.2.0
     generated_at:
       description: O(generated_at).
       type: str
@@ -112,6 +120,10 @@ _value:
         service_sid:
           description: The Chat service SID.
           type: str
+        friendly_name:
+          description: The service's friendly name when the role found the service itself, else V(null).
+          type: str
+          version_added: 0.2.0
         messaging_service_sid:
           description: The messaging service asked for, or V(null).
           type: str
@@ -147,6 +159,14 @@ _value:
             - C(passed), C(error), C(public_left) and C(other_messaging_service) (private channels on another messaging
               service), each count with a C(_sample) list of at most O(sample_size) channel SIDs.
           type: dict
+        public:
+          description: In an audit only, how many of the selected channels are public.
+          type: int
+          version_added: 0.2.0
+        private:
+          description: In an audit only, how many of the selected channels are private.
+          type: int
+          version_added: 0.2.0
         public_channels:
           description: In an audit only, the public channels (C(sid), C(unique_name)) the channel_info results list.
           type: list
@@ -182,6 +202,8 @@ def _service_of(result):
 def _service_entry(service, error, counts):
     entry = {
         'service_sid': service['sid'],
+        # Known when the service was found by the role rather than listed in the inventory.
+        'friendly_name': service.get('friendly_name'),
         'messaging_service_sid': service.get('messaging_service_sid'),
         'selection': 'all' if service.get('channels') is None else 'listed',
         'status': 'failed' if error is not None else 'ok',
@@ -234,13 +256,16 @@ def _audit_services(reads):
         would_change = census['public'] + census['other_messaging_service']
         counts = {'total': census['total'], 'changed': would_change, 'unchanged': census['total'] - would_change, 'failed': 0}
         entry = _service_entry(service, error, counts)
+        entry['public'] = census['public']
+        entry['private'] = census['private']
         entry['public_channels'] = [{'sid': c['sid'], 'unique_name': c.get('unique_name')} for c in census['public_sample']]
         entry['private_channels_by_messaging_service'] = dict(sorted(census['private_by_messaging_service'].items()))
         services.append(entry)
     return services
 
 
-def migration_report(results, kind, account, account_sid, checks=None, generated_at=None, sample_size=20):
+def migration_report(results, kind, account, account_sid, checks=None, generated_at=None, sample_size=20,
+                     account_friendly_name=None):
     """The per-account report, from the registered results of the role's looped tasks."""
     if kind not in KINDS:
         raise AnsibleFilterError('migration_report: kind must be one of %s, got %r' % (', '.join(KINDS), kind))
@@ -260,6 +285,7 @@ def migration_report(results, kind, account, account_sid, checks=None, generated
         'dry_run': kind != 'migration',
         'account': account,
         'account_sid': account_sid,
+        'account_friendly_name': account_friendly_name,
         'generated_at': generated_at,
         'services': services,
         'totals': totals,

@@ -64,11 +64,12 @@ def test_dry_run_report():
         'dry_run': True,
         'account': 'acme',
         'account_sid': ACCOUNT_SID,
+        'account_friendly_name': None,
         'generated_at': '2024-01-02T03:04:05Z',
         'services': [
-            {'service_sid': IS_A, 'messaging_service_sid': MG_A, 'selection': 'all', 'status': 'ok', 'error': None,
+            {'service_sid': IS_A, 'friendly_name': None, 'messaging_service_sid': MG_A, 'selection': 'all', 'status': 'ok', 'error': None,
              'total': 5, 'changed': 3, 'unchanged': 2, 'failed': 0, 'failed_channels': [], 'verification': None},
-            {'service_sid': IS_B, 'messaging_service_sid': None, 'selection': 'listed', 'status': 'ok', 'error': None,
+            {'service_sid': IS_B, 'friendly_name': None, 'messaging_service_sid': None, 'selection': 'listed', 'status': 'ok', 'error': None,
              'total': 1, 'changed': 1, 'unchanged': 0, 'failed': 0, 'failed_channels': [], 'verification': None},
         ],
         'totals': {'services': 2, 'failed_services': 0, 'total': 6, 'changed': 4, 'unchanged': 2, 'failed': 0},
@@ -140,15 +141,16 @@ def test_migration_needs_one_verification_per_service():
 
 def test_audit_report():
     reads = [
-        looped({'sid': IS_A, 'messaging_service_sid': MG_A},
+        looped({'sid': IS_A, 'messaging_service_sid': MG_A, 'friendly_name': 'Support'},
                summary=census(total=10, public=[1, 2], private=8, by_ms={MG_A: 5, MG_B: 2, 'none': 1}, other=[7, 8, 9])),
         looped({'sid': IS_B, 'channels': []}, summary=census()),
     ]
     report = build(reads, 'audit')
     assert report['kind'] == 'audit' and report['dry_run'] is True
     assert report['services'][0] == {
-        'service_sid': IS_A, 'messaging_service_sid': MG_A, 'selection': 'all', 'status': 'ok', 'error': None,
-        'total': 10, 'changed': 5, 'unchanged': 5, 'failed': 0, 'failed_channels': [], 'verification': None,
+        'service_sid': IS_A, 'friendly_name': 'Support', 'messaging_service_sid': MG_A, 'selection': 'all', 'status': 'ok',
+        'error': None, 'total': 10, 'changed': 5, 'unchanged': 5, 'failed': 0, 'failed_channels': [], 'verification': None,
+        'public': 2, 'private': 8,
         'public_channels': [{'sid': sid(1), 'unique_name': 'c1'}, {'sid': sid(2), 'unique_name': 'c2'}],
         'private_channels_by_messaging_service': {MG_A: 5, MG_B: 2, 'none': 1},
     }
@@ -187,3 +189,8 @@ def test_unknown_kind_is_refused(kind):
 def test_the_input_must_be_a_results_list():
     with pytest.raises(AnsibleFilterError, match='results list'):
         build({'results': []}, 'audit')
+
+
+def test_the_account_friendly_name_is_reported_when_known():
+    report = migration_report([], 'audit', 'ACx', ACCOUNT_SID, account_friendly_name='Tenant 7')
+    assert report['account_friendly_name'] == 'Tenant 7'
