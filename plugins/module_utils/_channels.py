@@ -592,3 +592,95 @@ class BulkMigration:
             'throttled': self.limiter.throttled,
             'concurrency': self.limiter.width,
         }
+
+
+# Counting the channels of a service, for the verification and the audit.
+# Kept apart from the migration above: it only reads, and holds counts and
+# bounded samples, never the channels themselves, so memory stays flat
+# whatever the size of the service.
+
+SAMPLE_SIZE = 20
+
+
+class ServiceCensus:
+    """Counts of one service's channels, fed one channel view at a time.
+
+    With channels (SIDs or unique names), only the channels named are counted;
+    with wanted_messaging_service_sid, private channels whose conversation uses
+    another messaging service (or none) are counted apart. Samples keep the
+    first sample_size channels of each kind (0: every one of them), those named
+    by SID before those named by unique name, each in the order they were added.
+    """
+
+    def __init__(self, wanted_messaging_service_sid=None, channels=None, sample_size=SAMPLE_SIZE):
+        self.wanted_messaging_service_sid = wanted_messaging_service_sid
+        self.selection = None if channels is None else frozenset(channels)
+        self.sample_size = sample_size
+        self.total = 0
+        self.public = 0
+        self.private = 0
+        self.other_messaging_service = 0
+        self.private_by_messaging_service = {}
+        # One list per way of being selected: [by SID, by unique name].
+        self._public_samples = ([], [])
+        self._other_samples = ([], [])
+
+    def _selected_by(self, view):
+        """0 when selected by SID (or when every channel is), 1 by unique name, None when not selected."""
+        if self.selection is None or view['sid'] in self.selection:
+            return 0
+        if view.get('unique_name') is not None and view['unique_name'] in self.selection:
+            return 1
+        return None
+
+    def _keep(self, samples, selected_by, view):
+        sample = samples[selected_by]
+        if not self.sample_size or len(sample) < self.sample_size:
+            sample.append({'sid': view['sid'], 'unique_name': view.get('unique_name')})
+
+    def _sample(self, samples):
+        joined = samples[0] + samples[1]
+        return joined[:self.sample_size] if self.sample_size else joined
+
+    def add(self, view):
+        selected_by = self._selected_by(view)
+        if selected_by is None:
+            return
+        self.total += 1
+        if view['type'] == 'public':
+            self.public += 1
+            self._keep(self._public_samples, selected_by, view)
+        elif view['type'] == 'private':
+            self.private += 1
+            messaging_service_sid = view.get('messaging_service_sid')
+            key = messaging_service_sid or 'none'
+            self.private_by_messaging_service[key] = self.private_by_messaging_service.get(key, 0) + 1
+            if self.wanted_messaging_service_sid and messaging_service_sid != self.wanted_messaging_service_sid:
+                self.other_messaging_service += 1
+                self._keep(self._other_samples, selected_by, view)
+
+    def summary(self):
+        return {
+            'total': self.total,
+            'public': self.public,
+            'public_sample': self._sample(self._public_samples),
+            'private': self.private,
+            'private_by_messaging_service': dict(sorted(self.private_by_messaging_service.items())),
+            'other_messaging_service': self.other_messaging_service,
+            'other_messaging_service_sample': self._sample(self._other_samples),
+        }
+
+
+def count_service_channels(client, service_sid, wanted_messaging_service_sid=None, channels=None,
+                           sample_size=SAMPLE_SIZE, page_size=PAGE_SIZE):
+    """The census of a service from list calls: public channels from Chat v2, private ones from Conversations v1.
+
+    Private channels are read as conversations, as the migration reads them,
+    which gives their messaging service without one request per channel.
+    """
+    census = ServiceCensus(wanted_messaging_service_sid, channels, sample_size)
+    for resource in client.list_channels(service_sid, ['public'], page_size):
+        census.add(channel_view(resource))
+    for conversation in client.list_conversations(service_sid, page_size):
+        census.add(channel_view(conversation, conversation))
+    return census.summary()

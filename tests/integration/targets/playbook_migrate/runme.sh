@@ -48,6 +48,19 @@ fi
 grep 'Preflight failed for account AC2f1a000000000000000000000000a001' "${WORK_DIR}/bad-credentials.log"
 grep 'HTTP 401' "${WORK_DIR}/bad-credentials.log"
 "${CHECK[@]}" writes --base-url "${BASE_URL}" --expected 0
+# An auth token together with an API key, as variables or from the environment, is refused before any request.
+"${CHECK[@]}" reset-stats --base-url "${BASE_URL}"
+if run_playbook "${WORK_DIR}/token-and-key-vars.log" migrate.yml --limit alpha \
+    -e twilio_api_key=SK2f1a000000000000000000000000b002 -e twilio_api_secret=playbook-test-api-secret-beta-0b9f; then
+    echo "migrate.yml accepted twilio_auth_token together with twilio_api_key"; exit 1
+fi
+grep -F 'alpha: auth_token and api_key are both set (twilio_auth_token, twilio_api_key)' "${WORK_DIR}/token-and-key-vars.log"
+if TWILIO_API_KEY=SK2f1a000000000000000000000000b002 TWILIO_API_SECRET=playbook-test-api-secret-beta-0b9f \
+    run_playbook "${WORK_DIR}/token-and-key-env.log" audit.yml --limit alpha; then
+    echo "audit.yml accepted twilio_auth_token together with TWILIO_API_KEY"; exit 1
+fi
+grep -F 'alpha: auth_token and api_key are both set (twilio_auth_token, TWILIO_API_KEY)' "${WORK_DIR}/token-and-key-env.log"
+"${CHECK[@]}" writes --base-url "${BASE_URL}" --expected 0 | grep -F '(0 requests in all)'
 
 # 2. The audit only reads and reports what a migration would change.
 run_playbook "${WORK_DIR}/audit-before.log" audit.yml
@@ -111,3 +124,61 @@ run_playbook "${WORK_DIR}/audit-after.log" audit.yml
 ansible acme-production,acme-eu -i "${EXAMPLES}/inventory.example.yml" -c local \
     --vault-password-file "${EXAMPLES}/vault-password.example.txt" -m ansible.builtin.assert \
     -a '{"that": ["(twilio_auth_token | default(twilio_api_secret)) is match(\"example-.*-not-real\")"], "quiet": true}'
+
+# 10. Subaccounts of a parent, with no credential of their own: the role reads each one's auth token through the
+#     parent, in memory, and works on every Chat service it finds (files/seed-fleet.json). Nothing in the
+#     environment but the parent's credentials and the base URL.
+twilio_emulator_stop
+twilio_emulator_start "${TARGET_DIR}/files/seed-fleet.json"
+FLEET_SEED="${TARGET_DIR}/files/seed-fleet.json"
+FLEET_REPORTS="${WORK_DIR}/fleet-reports"
+FLEET=("${PYTHON}" "${TARGET_DIR}/files/check_fleet.py")
+PARENT_SID=AC2f1a00000000000000000000000f0001
+run_as_parent() {
+    # run_as_parent LOG INVENTORY PLAYBOOK [ARGS...]: TWILIO_* holds only what the arguments before the command add.
+    local log="$1" inventory="$2" playbook="$3"
+    shift 3
+    env -u TWILIO_AUTH_TOKEN -u TWILIO_API_KEY -u TWILIO_API_SECRET -u TWILIO_ACCOUNT_SID -u TWILIO_API_BASE_URL \
+        TWILIO_API_BASE_URL="${TWILIO_EMULATOR_URL}" "${PARENT_ENV[@]}" \
+        ansible-playbook -i "${inventory}" "twilio_ops.chat.${playbook%.yml}" \
+        -e "twilio_chat_migration_report_dir=${FLEET_REPORTS}" -vvvv "$@" > "${log}" 2>&1
+}
+HAND_WRITTEN="${TARGET_DIR}/files/inventory-subaccount.yml"
+# 10a. A Standard API key of the parent cannot read a subaccount's token: the host fails, saying which credential can.
+PARENT_ENV=(TWILIO_API_KEY=SK2f1a00000000000000000000000f0001 TWILIO_API_SECRET=playbook-test-parent-standard-key-7a0c)
+if run_as_parent "${WORK_DIR}/fleet-standard-key.log" "${HAND_WRITTEN}" audit.yml -e "twilio_api_base_url=${TWILIO_EMULATOR_URL}"; then
+    echo "audit.yml read a subaccount's token with a Standard API key"; exit 1
+fi
+grep -F "(HTTP 401). The parent's auth token can list subaccounts and read their auth tokens" "${WORK_DIR}/fleet-standard-key.log"
+grep -F 'a standard API key cannot reach the Accounts resource' "${WORK_DIR}/fleet-standard-key.log"
+# 10b. The parent's token as a vaulted variable, nothing else: the account-wide messaging service and a per-service override.
+PARENT_ENV=()
+echo 'twilio_parent_auth_token: playbook-test-parent-token-5d21' > "${WORK_DIR}/parent-credentials.yml"
+echo 'fleet-test-vault-password' > "${WORK_DIR}/vault-password"
+ansible-vault encrypt --vault-password-file "${WORK_DIR}/vault-password" "${WORK_DIR}/parent-credentials.yml"
+run_as_parent "${WORK_DIR}/fleet-overrides.log" "${HAND_WRITTEN}" migrate.yml --check -e "twilio_api_base_url=${TWILIO_EMULATOR_URL}" \
+    -e "@${WORK_DIR}/parent-credentials.yml" --vault-password-file "${WORK_DIR}/vault-password" \
+    -e "twilio_chat_migration_report_dir=${WORK_DIR}/subaccount-reports"
+"${FLEET[@]}" overrides --report "${WORK_DIR}/subaccount-reports/tenant-two-services.dry-run.json"
+"${CHECK[@]}" writes --base-url "${TWILIO_EMULATOR_URL}" --expected 0
+# 10c. The inventory plugin over the parent (active subaccounts only): audit, dry run, migration, and a re-run with nothing left.
+FLEET_INVENTORY="${TARGET_DIR}/files/fleet.twilio_accounts.yml"
+PARENT_ENV=(TWILIO_ACCOUNT_SID="${PARENT_SID}" TWILIO_AUTH_TOKEN=playbook-test-parent-token-5d21)
+run_as_parent "${WORK_DIR}/fleet-audit.log" "${FLEET_INVENTORY}" audit.yml
+to_change="$("${FLEET[@]}" reports --report-dir "${FLEET_REPORTS}" --kind audit)"
+grep -F '| IS2f1a00000000000000000000000f0a11 | Community chat |' "${FLEET_REPORTS}/AC2f1a00000000000000000000000f0a01.audit.md"
+run_as_parent "${WORK_DIR}/fleet-dry-run.log" "${FLEET_INVENTORY}" migrate.yml --check --diff
+[ "$("${FLEET[@]}" reports --report-dir "${FLEET_REPORTS}" --kind dry-run)" -eq "${to_change}" ]
+"${CHECK[@]}" writes --base-url "${TWILIO_EMULATOR_URL}" --expected 0
+run_as_parent "${WORK_DIR}/fleet-migration.log" "${FLEET_INVENTORY}" migrate.yml
+[ "$("${FLEET[@]}" reports --report-dir "${FLEET_REPORTS}" --kind migration)" -eq "${to_change}" ]
+"${CHECK[@]}" writes --base-url "${TWILIO_EMULATOR_URL}" --expected "${to_change}"
+"${CHECK[@]}" recap --log "${WORK_DIR}/fleet-migration.log" --hosts AC2f1a00000000000000000000000f0a01 --where changed=1 failed=0
+"${CHECK[@]}" reset-stats --base-url "${TWILIO_EMULATOR_URL}"
+run_as_parent "${WORK_DIR}/fleet-rerun.log" "${FLEET_INVENTORY}" migrate.yml
+"${CHECK[@]}" recap --log "${WORK_DIR}/fleet-rerun.log" --hosts AC2f1a00000000000000000000000f0a01 AC2f1a00000000000000000000000f0a02 \
+    --where changed=0 failed=0
+"${CHECK[@]}" writes --base-url "${TWILIO_EMULATOR_URL}" --expected 0
+"${FLEET[@]}" reports --report-dir "${FLEET_REPORTS}" --kind migration --nothing-left
+# 10d. No token or secret of the parent or of any subaccount in any output (all at -vvvv) or report.
+"${FLEET[@]}" no-secrets --seed "${FLEET_SEED}" "${WORK_DIR}"/fleet-*.log "${FLEET_REPORTS}"/* "${WORK_DIR}"/subaccount-reports/*

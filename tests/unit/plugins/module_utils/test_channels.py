@@ -14,7 +14,9 @@ import pytest
 from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import (
     BulkMigration,
     MigrationJournal,
+    ServiceCensus,
     channel_view,
+    count_service_channels,
     describe_changes,
     plan_channel_change,
 )
@@ -489,3 +491,95 @@ def test_summary_has_the_run_numbers():
     assert set(summary) == {'total', 'changed', 'unchanged', 'failed', 'left', 'passes', 'elapsed_seconds', 'retries',
                             'throttled', 'concurrency'}
     assert summary['elapsed_seconds'] >= 0 and summary['concurrency'] == 2 and summary['passes'] == 2
+
+
+# Counting a service's channels (verification and audit): ServiceCensus and count_service_channels.
+
+
+def feed(census, views):
+    for view in views:
+        census.add(view)
+    return census.summary()
+
+
+def test_census_counts_every_channel_by_type_and_messaging_service():
+    views = [channel(1, 'public'), channel(2, 'private', MG_A), channel(3, 'private', MG_B), channel(4, 'private'),
+             channel(5, 'private', MG_A)]
+    assert feed(ServiceCensus(), views) == {
+        'total': 5,
+        'public': 1,
+        'public_sample': [{'sid': sid(1), 'unique_name': 'general-00001'}],
+        'private': 4,
+        'private_by_messaging_service': {MG_A: 2, MG_B: 1, 'none': 1},
+        # No messaging service asked: no private channel is on "another" one.
+        'other_messaging_service': 0,
+        'other_messaging_service_sample': [],
+    }
+
+
+def test_census_counts_private_channels_on_another_messaging_service_or_none():
+    views = [channel(2, 'private', MG_A), channel(3, 'private', MG_B), channel(4, 'private')]
+    summary = feed(ServiceCensus(wanted_messaging_service_sid=MG_A), views)
+    assert summary['other_messaging_service'] == 2
+    assert [c['sid'] for c in summary['other_messaging_service_sample']] == [sid(3), sid(4)]
+
+
+def test_census_counts_only_the_selected_channels_those_by_sid_first():
+    views = [channel(n, 'public') for n in range(1, 6)]
+    selection = ['general-00002', sid(4), 'not-there', sid(1)]
+    summary = feed(ServiceCensus(channels=selection), views)
+    assert summary['total'] == summary['public'] == 3
+    assert [c['sid'] for c in summary['public_sample']] == [sid(1), sid(4), sid(2)]
+
+
+def test_census_with_an_empty_selection_counts_nothing():
+    assert feed(ServiceCensus(channels=[]), [channel(1, 'public')])['total'] == 0
+
+
+def test_census_samples_are_bounded_but_the_counts_are_not():
+    views = [channel(n, 'public') for n in range(1000)] + [channel(n, 'private', MG_B) for n in range(1000, 2000)]
+    census = ServiceCensus(wanted_messaging_service_sid=MG_A, sample_size=20)
+    summary = feed(census, views)
+    assert (summary['public'], summary['other_messaging_service'], summary['total']) == (1000, 1000, 2000)
+    assert [c['sid'] for c in summary['public_sample']] == [sid(n) for n in range(20)]
+    assert [c['sid'] for c in summary['other_messaging_service_sample']] == [sid(n) for n in range(1000, 1020)]
+    # Memory stays flat: nothing beyond the samples is kept.
+    assert sum(len(s) for s in census._public_samples + census._other_samples) == 40
+
+
+def test_census_bounds_the_joined_sample_of_both_kinds_of_selection():
+    views = [channel(n, 'public') for n in range(10)]
+    selection = [sid(n) for n in range(5)] + ['general-%05d' % n for n in range(5, 10)]
+    summary = feed(ServiceCensus(channels=selection, sample_size=3), views)
+    assert [c['sid'] for c in summary['public_sample']] == [sid(0), sid(1), sid(2)]
+
+
+def test_census_sample_size_zero_keeps_every_channel():
+    summary = feed(ServiceCensus(sample_size=0), [channel(n, 'public') for n in range(50)])
+    assert len(summary['public_sample']) == 50
+
+
+def test_count_service_channels_reads_public_channels_and_conversations_only():
+    conversations = [{'sid': sid(2), 'unique_name': 'b', 'chat_service_sid': SERVICE, 'messaging_service_sid': MG_B},
+                     {'sid': sid(3), 'unique_name': 'c', 'chat_service_sid': SERVICE, 'messaging_service_sid': MG_A}]
+    client = FakeClient([channel(1, 'public'), channel(2, 'private'), channel(3, 'private')], conversations)
+    summary = count_service_channels(client, SERVICE, MG_A)
+    assert client.calls == [('list_channels', ('public',)), ('list_conversations',)]
+    assert (summary['total'], summary['public'], summary['private']) == (3, 1, 2)
+    assert summary['private_by_messaging_service'] == {MG_A: 1, MG_B: 1}
+    assert summary['other_messaging_service_sample'] == [{'sid': sid(2), 'unique_name': 'b'}]
+
+
+def test_count_service_channels_iterates_without_holding_the_channels():
+    """A generator of 100,000 channels is counted one by one; nothing asks for its length or keeps it."""
+
+    class StreamingClient:
+        def list_channels(self, service_sid, types, page_size=100):
+            return (channel(n, 'public') for n in range(100000))
+
+        def list_conversations(self, service_sid, page_size=100):
+            return iter(())
+
+    summary = count_service_channels(StreamingClient(), SERVICE)
+    assert summary['public'] == 100000
+    assert len(summary['public_sample']) == 20
