@@ -159,6 +159,15 @@ _value:
             - C(passed), C(error), C(public_left) and C(other_messaging_service) (private channels on another messaging
               service), each count with a C(_sample) list of at most O(sample_size) channel SIDs.
           type: dict
+        run:
+          description:
+            - In a migration or dry run, the numbers of the bulk task that worked on the service, from its C(summary):
+              C(elapsed_seconds), C(channels_per_second) (channels looked at per second), C(passes), C(throttled)
+              (HTTP 429 answers met), C(retries) and C(concurrency) (the width the engine ended at), and C(journal),
+              the path of the service's migration journal (V(null) when none was written).
+            - V(null) in an audit, or when the task failed before it ran.
+          type: dict
+          version_added: 0.2.0
         public:
           description: In an audit only, how many of the selected channels are public.
           type: int
@@ -210,6 +219,7 @@ def _service_entry(service, error, counts):
         'error': error,
         'failed_channels': [],
         'verification': None,
+        'run': None,
     }
     entry.update((key, counts[key]) for key in ('total', 'changed', 'unchanged', 'failed'))
     return entry
@@ -230,6 +240,23 @@ def _verification(check, sample_size):
     }
 
 
+def _run_numbers(run):
+    """How the bulk task went: time, rate and throttling, so that a run that succeeded after heavy throttling says so."""
+    summary = run.get('summary')
+    if not summary or 'elapsed_seconds' not in summary:
+        return None
+    elapsed = summary['elapsed_seconds']
+    return {
+        'elapsed_seconds': elapsed,
+        'channels_per_second': round(summary['total'] / elapsed, 1) if elapsed > 0 else None,
+        'passes': summary.get('passes'),
+        'throttled': summary.get('throttled', 0),
+        'retries': summary.get('retries', 0),
+        'concurrency': summary.get('concurrency'),
+        'journal': run.get('journal'),
+    }
+
+
 def _migration_services(runs, checks, dry_run, sample_size):
     if not dry_run and len(checks) != len(runs):
         raise AnsibleFilterError('migration_report: %d verification results for %d services' % (len(checks), len(runs)))
@@ -239,6 +266,7 @@ def _migration_services(runs, checks, dry_run, sample_size):
         entry['failed_channels'] = [
             {'sid': channel.get('sid'), 'unique_name': channel.get('unique_name'), 'error': channel.get('msg')}
             for channel in run.get('channel_results') or [] if channel.get('failed')]
+        entry['run'] = _run_numbers(run)
         if not dry_run:
             entry['verification'] = _verification(checks[index], sample_size)
             if entry['status'] == 'ok' and not entry['verification']['passed']:

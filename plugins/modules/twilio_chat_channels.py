@@ -252,6 +252,11 @@ stopped_early:
   returned: always
   type: bool
   sample: false
+journal:
+  description: The path of the journal written, as O(journal) gave it.
+  returned: when O(journal) is set
+  type: str
+  sample: /var/log/twilio/IS00000000000000000000000000000001.journal.jsonl
 '''
 
 from ansible_collections.twilio_ops.chat.plugins.module_utils._argspec import (
@@ -314,13 +319,16 @@ def run_module(module):
 
 def migration_result(migration):
     summary = migration.summary()
-    return {
+    result = {
         'changed': summary['changed'] > 0,
         'summary': summary,
         'channel_results': migration.channel_results(),
         'channels_left': migration.left_sample,
         'stopped_early': migration.stopped_early,
     }
+    if migration.journal:
+        result['journal'] = migration.journal.path
+    return result
 
 
 def main():

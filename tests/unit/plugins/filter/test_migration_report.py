@@ -68,9 +68,9 @@ def test_dry_run_report():
         'generated_at': '2024-01-02T03:04:05Z',
         'services': [
             {'service_sid': IS_A, 'friendly_name': None, 'messaging_service_sid': MG_A, 'selection': 'all', 'status': 'ok', 'error': None,
-             'total': 5, 'changed': 3, 'unchanged': 2, 'failed': 0, 'failed_channels': [], 'verification': None},
+             'total': 5, 'changed': 3, 'unchanged': 2, 'failed': 0, 'failed_channels': [], 'verification': None, 'run': None},
             {'service_sid': IS_B, 'friendly_name': None, 'messaging_service_sid': None, 'selection': 'listed', 'status': 'ok', 'error': None,
-             'total': 1, 'changed': 1, 'unchanged': 0, 'failed': 0, 'failed_channels': [], 'verification': None},
+             'total': 1, 'changed': 1, 'unchanged': 0, 'failed': 0, 'failed_channels': [], 'verification': None, 'run': None},
         ],
         'totals': {'services': 2, 'failed_services': 0, 'total': 6, 'changed': 4, 'unchanged': 2, 'failed': 0},
     }
@@ -149,7 +149,7 @@ def test_audit_report():
     assert report['kind'] == 'audit' and report['dry_run'] is True
     assert report['services'][0] == {
         'service_sid': IS_A, 'friendly_name': 'Support', 'messaging_service_sid': MG_A, 'selection': 'all', 'status': 'ok',
-        'error': None, 'total': 10, 'changed': 5, 'unchanged': 5, 'failed': 0, 'failed_channels': [], 'verification': None,
+        'error': None, 'total': 10, 'changed': 5, 'unchanged': 5, 'failed': 0, 'failed_channels': [], 'verification': None, 'run': None,
         'public': 2, 'private': 8,
         'public_channels': [{'sid': sid(1), 'unique_name': 'c1'}, {'sid': sid(2), 'unique_name': 'c2'}],
         'private_channels_by_messaging_service': {MG_A: 5, MG_B: 2, 'none': 1},
@@ -194,3 +194,16 @@ def test_the_input_must_be_a_results_list():
 def test_the_account_friendly_name_is_reported_when_known():
     report = migration_report([], 'audit', 'ACx', ACCOUNT_SID, account_friendly_name='Tenant 7')
     assert report['account_friendly_name'] == 'Tenant 7'
+
+
+def test_the_run_numbers_of_each_service_show_rate_and_throttling():
+    summary = {'total': 900, 'changed': 800, 'unchanged': 100, 'failed': 0, 'left': 0, 'passes': 2,
+               'elapsed_seconds': 4.5, 'retries': 7, 'throttled': 31, 'concurrency': 4}
+    runs = [looped({'sid': IS_A}, summary=summary, journal='/reports/acme.%s.migration.journal.jsonl' % IS_A),
+            looped({'sid': IS_B}, msg='Listing public channels failed')]
+    report = build(runs, 'migration', checks=[{'summary': census(total=900, private=900)}, {'msg': 'unreadable'}])
+    assert report['services'][0]['run'] == {
+        'elapsed_seconds': 4.5, 'channels_per_second': 200.0, 'passes': 2, 'throttled': 31, 'retries': 7, 'concurrency': 4,
+        'journal': '/reports/acme.%s.migration.journal.jsonl' % IS_A}
+    # A task that failed before its summary has no numbers to show.
+    assert report['services'][1]['run'] is None
