@@ -9,6 +9,7 @@
 #   make emulator-test | repo-test | changelog-lint
 #   make sanity CORE=2.19         ansible-test sanity for one ansible-core series (default: all)
 #   make units | integration      the same for unit and integration tests
+#   make changelog                CHANGELOG.md for the version in galaxy.yml, from changelogs/fragments/
 #   make clean                    remove virtual environments and test output
 #
 # Any session on its own: .venvs/nox/bin/nox -s NAME (`.venvs/nox/bin/nox --list` lists them).
@@ -31,7 +32,7 @@ TWILIO_OPENAPI_DIR ?= $(CURDIR)/../shared/twilio-openapi
 export TWILIO_OPENAPI_DIR
 export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
 
-.PHONY: venv nox-venv demo bench test lint emulator-test repo-test changelog-lint sanity units integration ansible-test clean
+.PHONY: venv nox-venv demo bench changelog test lint emulator-test repo-test changelog-lint sanity units integration ansible-test clean
 
 venv: $(VENV)/.installed
 nox-venv: $(NOX_VENV)/.installed
@@ -65,6 +66,10 @@ $(BENCH_VENV)/.installed: tests/bench/requirements.txt requirements-dev.txt test
 
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_PY) tests/bench/run.py $(BENCH_ARGS)
+
+# antsibull-changelog finds the collection's modules and roles with ansible-doc.
+changelog: venv
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/antsibull-changelog release
 
 # nox runs every session even when one fails; the summary's last line is what CI reads.
 test: nox-venv

@@ -50,6 +50,7 @@ def changelog_lint(session):
     """Lint the changelog fragments and changelogs/changelog.yaml."""
     session.install('antsibull-changelog', '-c', CONSTRAINTS)
     session.run('antsibull-changelog', 'lint')
+    session.run('antsibull-changelog', 'lint-changelog-yaml', 'changelogs/changelog.yaml')
 
 
 def add_pytest_session(name, directory, requirements):

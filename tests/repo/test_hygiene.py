@@ -34,6 +34,7 @@ WORKING_TREE_LEFTOVERS = [
     '.venv/bin/python',
     '.venvs/nox/bin/python',
     '.venv-3.12/bin/python',
+    'changelogs/.plugin-cache.yaml',
     'dist/twilio_ops-chat-0.1.0.tar.gz',
     'node_modules/@stoplight/prism-cli/package.json',
     'plugins/module_utils/__pycache__/_client.cpython-311.pyc',
