@@ -27,7 +27,7 @@ CONSTRAINTS = 'tests/ci/constraints.txt'
 
 # A new pytest suite is one line here: session name -> (test directory, requirements files).
 PYTEST_SUITES = {
-    'emulator': ('tests/emulator/tests', ['tests/emulator/requirements.txt']),
+    'emulator': ('tests/emulator/tests', ['requirements-dev.txt']),  # its tests load the collection too
     'repo': ('tests/repo', ['tests/repo/requirements.txt']),
 }
 
