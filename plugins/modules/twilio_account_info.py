@@ -14,7 +14,7 @@ short_description: Read a Twilio subaccount, or list the subaccounts of a parent
 version_added: 0.2.0
 description:
   - With the parent account's credentials, reads one account by O(sid), or lists the parent's subaccounts filtered
-    as the M(twilio_ops.chat.twilio_accounts) inventory plugin filters them (O(statuses), O(friendly_name_pattern)).
+    as the P(twilio_ops.chat.twilio_accounts#inventory) inventory plugin filters them (O(statuses), O(friendly_name_pattern)).
     Uses the Accounts API, C(https://api.twilio.com/2010-04-01/Accounts).
   - Twilio's documentation on subaccounts says that resources on product subdomains, such as C(chat.twilio.com) and
     C(conversations.twilio.com), must be reached with the subaccount's own credentials; the parent's credentials reach
