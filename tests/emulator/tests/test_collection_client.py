@@ -22,6 +22,8 @@ GENERATED = 230
 _client = import_collection('plugins.module_utils._client')
 TwilioClient = _client.TwilioClient
 TwilioError = _client.TwilioError
+concurrent_requests = _client.concurrent_requests
+retry_after_seconds = _client.retry_after_seconds
 
 
 @pytest.fixture(scope='module')
@@ -131,3 +133,41 @@ def test_one_client_serves_many_threads(base_url):
         sids = list(pool.map(lambda name: client.fetch_channel(SERVICE, name)['sid'], names))
     assert sids[:3] == ['CH00000000000000000000000000000001', 'CH00000000000000000000000000000002', 'CH00000000000000000000000000000003']
     assert len(set(sids)) == 3
+
+
+# --- the bulk engine's write: a 429 comes back at once, with the answer's headers ---------
+
+def first_public_sid(client):
+    return next(iter(client.list_channels(SERVICE, ['public'])))['sid']
+
+
+def test_send_channel_update_hands_a_429_back_at_once_with_its_headers(base_url):
+    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
+    channel_sid = first_public_sid(client)
+    set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 429, 'times': 1}])
+    with pytest.raises(TwilioError) as caught:
+        client.send_channel_update(SERVICE, channel_sid, {'Type': 'private'})
+    assert caught.value.throttled and caught.value.status == 429
+    assert retry_after_seconds(caught.value.headers) == 1
+    assert caught.value.headers['Twilio-Request-Id'].startswith('RQ')
+    assert stats(base_url)['by_route']['POST /v3/Services/{ServiceSid}/Channels/{Sid}'] == 1
+    answer = client.send_channel_update(SERVICE, channel_sid, {'Type': 'private'})
+    assert answer.body['type'] == 'private'
+    assert answer.headers['Twilio-Request-Id'].startswith('RQ')
+    assert concurrent_requests(answer.headers) == 1
+    assert answer.retries == 0
+
+
+def test_send_channel_update_still_retries_5xx(base_url):
+    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
+    channel_sid = first_public_sid(client)
+    set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 503, 'times': 1}])
+    answer = client.send_channel_update(SERVICE, channel_sid, {'Type': 'private'})
+    assert answer.retries == 1 and answer.body['type'] == 'private'
+
+
+def test_update_channel_keeps_retrying_429_itself(base_url):
+    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
+    channel_sid = first_public_sid(client)
+    set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 429, 'times': 1, 'retry_after': 0}])
+    assert client.update_channel(SERVICE, channel_sid, {'Type': 'private'})['type'] == 'private'

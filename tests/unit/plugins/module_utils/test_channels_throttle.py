@@ -1,36 +1,18 @@
-# -*- coding: utf-8 -*-
+# Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The bulk engine's adaptive concurrency, on a fake clock, and the client call it uses against the emulator."""
+"""The bulk engine's adaptive concurrency, on a fake clock (the client call it uses is tested against the emulator in tests/emulator)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
-import json
-import os
-import sys
 import threading
 import time
 
 import pytest
-import requests
 
-from ansible_collections.twilio_ops.chat.plugins.module_utils._client import (
-    TwilioClient,
-    TwilioError,
-    concurrent_requests,
-    retry_after_seconds,
-)
+from ansible_collections.twilio_ops.chat.plugins.module_utils._client import concurrent_requests, retry_after_seconds
 from ansible_collections.twilio_ops.chat.plugins.module_utils._throttle import PROBE_WINDOWS, AdaptiveLimiter
 
-sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..')))
-from emulator.server import Emulator, Options  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-ACCOUNT = 'AC00000000000000000000000000000001'
-TOKEN = 'fake-auth-token-0001'
-SERVICE = 'IS00000000000000000000000000000001'
 
 
 class FakeClock:
@@ -207,67 +189,6 @@ def test_many_threads_never_exceed_the_width():
         thread.join(10)
     assert max(seen) <= 5
     assert limiter.in_flight == 0
-
-
-# --- the client's call for the bulk engine, against the emulator -------------------------
-
-@pytest.fixture(scope='module')
-def emulator():
-    server = Emulator(Options(generate=20, lifetime=300)).start()
-    try:
-        yield server.base_url
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def base_url(emulator):
-    requests.post(emulator + '/_emulator/reset', timeout=10).raise_for_status()
-    return emulator
-
-
-def set_faults(base_url, **faults):
-    requests.put(base_url + '/_emulator/faults', data=json.dumps(faults), timeout=10).raise_for_status()
-
-
-def stats(base_url):
-    return requests.get(base_url + '/_emulator/stats', timeout=10).json()
-
-
-def first_public_sid(client):
-    return next(iter(client.list_channels(SERVICE, ['public'])))['sid']
-
-
-def test_send_channel_update_hands_a_429_back_at_once_with_its_headers(base_url):
-    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
-    channel_sid = first_public_sid(client)
-    set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 429, 'times': 1}])
-    with pytest.raises(TwilioError) as caught:
-        client.send_channel_update(SERVICE, channel_sid, {'Type': 'private'})
-    assert caught.value.throttled and caught.value.status == 429
-    assert retry_after_seconds(caught.value.headers) == 1
-    assert caught.value.headers['Twilio-Request-Id'].startswith('RQ')
-    assert stats(base_url)['by_route']['POST /v3/Services/{ServiceSid}/Channels/{Sid}'] == 1
-    answer = client.send_channel_update(SERVICE, channel_sid, {'Type': 'private'})
-    assert answer.body['type'] == 'private'
-    assert answer.headers['Twilio-Request-Id'].startswith('RQ')
-    assert concurrent_requests(answer.headers) == 1
-    assert answer.retries == 0
-
-
-def test_send_channel_update_still_retries_5xx(base_url):
-    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
-    channel_sid = first_public_sid(client)
-    set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 503, 'times': 1}])
-    answer = client.send_channel_update(SERVICE, channel_sid, {'Type': 'private'})
-    assert answer.retries == 1 and answer.body['type'] == 'private'
-
-
-def test_update_channel_keeps_retrying_429_itself(base_url):
-    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
-    channel_sid = first_public_sid(client)
-    set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 429, 'times': 1, 'retry_after': 0}])
-    assert client.update_channel(SERVICE, channel_sid, {'Type': 'private'})['type'] == 'private'
 
 
 def test_header_helpers_tolerate_missing_and_malformed_values():
