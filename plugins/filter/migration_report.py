@@ -161,7 +161,7 @@ _value:
           type: dict
         run:
           description:
-            - In a migration or dry run, the numbers of the bulk task that worked on the service, from its C(summary):
+            - In a migration or dry run, the numbers of the bulk task that worked on the service, from its C(summary), namely
               C(elapsed_seconds), C(channels_per_second) (channels looked at per second), C(passes), C(throttled)
               (HTTP 429 answers met), C(retries) and C(concurrency) (the width the engine ended at), and C(journal),
               the path of the service's migration journal (V(null) when none was written).
