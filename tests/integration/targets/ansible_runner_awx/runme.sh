@@ -31,7 +31,11 @@ BASE_URL="${TWILIO_EMULATOR_URL}"
 # The private data directory.
 mkdir -p "${PDD}/env" "${PDD}/requirements_collections/ansible_collections/twilio_ops"
 cp -R "${TARGET_DIR}/files/project" "${TARGET_DIR}/files/inventory" "${PDD}/"
-ln -s "${COLLECTION_ROOT}" "${PDD}/requirements_collections/ansible_collections/twilio_ops/chat"
+# The collection under test, wherever ansible-test (or the caller's ANSIBLE_COLLECTIONS_PATH) put it.
+COLLECTION="$(ansible-galaxy collection list twilio_ops.chat --format json 2>/dev/null | "${PYTHON}" -c \
+    'import json, sys; print(next(iter(json.load(sys.stdin))) + "/twilio_ops/chat")')"
+[ -f "${COLLECTION}/galaxy.yml" ] || [ -f "${COLLECTION}/MANIFEST.json" ]
+ln -s "${COLLECTION}" "${PDD}/requirements_collections/ansible_collections/twilio_ops/chat"
 # What the credential type's injector sets (docs/awx.md), plus what AWX sets for the job itself.
 cat > "${PDD}/env/envvars" <<ENVVARS_END
 ---
