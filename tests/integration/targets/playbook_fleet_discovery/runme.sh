@@ -41,7 +41,12 @@ run_playbook() (
     shift 2
     TWILIO_ACCOUNT_SID="${PARENT_SID}" TWILIO_AUTH_TOKEN="${PARENT_TOKEN}" TWILIO_API_BASE_URL="${BASE_URL}" \
         ansible-playbook -i "${INVENTORY}" "twilio_ops.chat.${playbook}" -f "${FORKS}" \
-        -e "twilio_chat_migration_report_dir=${REPORTS}" -vvvv "$@" > "${log}" 2>&1
+        -e "twilio_chat_migration_report_dir=${REPORTS}" -vvvv "$@" > "${log}" 2>&1 || {
+        status=$?
+        grep -E '^(fatal|failed):|FAILED!|ERROR' "${log}" | cut -c1-2000 | tail -n 20
+        sed -n '/^PLAY RECAP/,$p' "${log}"
+        return "${status}"
+    }
 )
 elapsed() {
     echo "$1 took $(( $(date +%s) - STARTED ))s"
