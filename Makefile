@@ -1,7 +1,7 @@
 # Build and test entry points of the twilio_ops.chat collection.
 #
-#   make demo                     migrate three accounts held by the bundled Twilio emulator
-#                                 (dry run, real run, then a re-run that must show changed=0)
+#   make demo                     discover an emulated parent's subaccounts and their Chat services, audit them,
+#                                 dry run, migrate, then a re-run that must show changed=0
 #   make bench                    the role, a module loop, a uri loop, Twilio's SDK and a fleet side by side on the
 #                                 emulator: table, JSON and plot in reports/bench (BENCH_ARGS=--quick: small sizes)
 #   make test                     every CI session of noxfile.py; ends with "ci: N passed, M failed"
