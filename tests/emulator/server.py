@@ -227,6 +227,9 @@ class TwilioHandler(BaseHTTPRequestHandler):
     """Answers one HTTP request; ``emulator`` is set on a per-server subclass."""
 
     protocol_version = 'HTTP/1.1'
+    # Headers and body leave in two writes; without TCP_NODELAY, Nagle's algorithm holds the body
+    # until the client's delayed ACK (about 40 ms), which would be a second, invented round trip.
+    disable_nagle_algorithm = True
     server_version = 'twilio-emulator'
     emulator = None
 
