@@ -43,7 +43,7 @@ else:
     HAS_REQUESTS = True
 
 COLLECTION_NAME = 'twilio_ops.chat'
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '0.2.0'
 
 # Twilio answers these when a request may succeed if sent again.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
