@@ -21,6 +21,9 @@ import time
 
 # Above the width that was last throttled, widen only after this many windows of successes.
 PROBE_WINDOWS = 20
+# A 429 narrows the width to this share of it (and by one at least). A gentler cut than halving keeps the
+# width just under a small account limit (at a limit of 4: 3, not 2) and still leaves a sudden drop fast.
+NARROWING_FACTOR = 0.75
 # Pauses after a 429 without Retry-After, when narrowing alone did not help: 0.5 s, 1 s, 2 s ... up to the cap.
 THROTTLE_BACKOFF_SECONDS = 0.5
 THROTTLE_BACKOFF_MAX_SECONDS = 20.0
@@ -33,8 +36,9 @@ class AdaptiveLimiter:
 
     * The width starts at the ceiling (the module's ``concurrency``). acquire() waits until
       fewer than ``width`` writes are in flight and no pause is running, and returns a ticket.
-    * Narrow: a 429 (or Twilio error 20429) to a write sent since the last narrowing halves the
-      width (at least 1) and remembers the width that was throttled. Writes sent before the last
+    * Narrow: a 429 (or Twilio error 20429) to a write sent since the last narrowing cuts the
+      width to three quarters, by one at least (and never below 1), and remembers the width that
+      was throttled. Writes sent before the last
       narrowing may still come back 429; they are counted, but do not narrow again.
     * With a ``budget`` (``max_account_concurrency``), the ceiling is at most the budget (this task's
       own requests count in it too), an answer whose ``Twilio-Concurrent-Requests`` is above the budget
@@ -103,7 +107,7 @@ class AdaptiveLimiter:
             pause = retry_after or 0.0
             if ticket == self._generation:
                 self._throttled_width = self.width
-                self._narrow(max(1, self.width // 2))
+                self._narrow(max(1, min(self.width - 1, int(self.width * NARROWING_FACTOR))))
                 self._streak += 1
                 if retry_after is None and self._streak > 1:
                     pause = min(THROTTLE_BACKOFF_MAX_SECONDS, THROTTLE_BACKOFF_SECONDS * 2 ** (self._streak - 2))

@@ -18,7 +18,7 @@ description:
     is asked for), plans every channel exactly as M(twilio_ops.chat.twilio_chat_channel) does, and sends the Chat v3
     channel updates on up to O(concurrency) parallel connections while later pages are still being read.
   - Only the channels' C(Type) and C(MessagingServiceSid) are ever written.
-  - B(Adaptive concurrency.) O(concurrency) is a ceiling. The width starts there and is halved (at least 1) when Twilio
+  - B(Adaptive concurrency.) O(concurrency) is a ceiling. The width starts there and is cut to three quarters (by one at least, never below 1) when Twilio
     answers a migration request with HTTP 429 (error 20429) that was sent since the last narrowing; it widens by one after
     as many successes in a row as the current width, up to the ceiling, but only after 20 times as many when the next width
     would reach the width that was last throttled, so the account's limit is probed rarely.

@@ -41,19 +41,33 @@ def test_starts_at_the_ceiling_and_never_goes_above_it():
     assert limiter.width == 4
 
 
-def test_a_429_halves_the_width_once_per_narrowing():
+def test_a_429_narrows_the_width_to_three_quarters_once_per_narrowing():
     limiter = AdaptiveLimiter(10)
     tickets = [limiter.acquire() for dummy in range(10)]
     # Ten writes sent at width 10 all come back 429: only the first narrows, the others were sent before it.
     for ticket in tickets:
         limiter.on_throttle(ticket)
         limiter.release()
-    assert limiter.width == 5
+    assert limiter.width == 7
     assert limiter.throttled == 10
+    for expected in (5, 3, 2, 1, 1):
+        ticket = limiter.acquire()
+        limiter.on_throttle(ticket)
+        limiter.release()
+        assert limiter.width == expected
+
+
+def test_near_a_small_limit_the_width_stays_one_under_it():
+    """At an account limit of 4, the width settles at 3 and probes 4 only rarely."""
+    limiter = AdaptiveLimiter(4)
     ticket = limiter.acquire()
     limiter.on_throttle(ticket)
     limiter.release()
-    assert limiter.width == 2
+    assert limiter.width == 3
+    succeed(limiter, PROBE_WINDOWS * 3 - 1)
+    assert limiter.width == 3
+    succeed(limiter, 1)
+    assert limiter.width == 4
 
 
 def test_width_stays_at_least_one():
@@ -67,23 +81,22 @@ def test_width_stays_at_least_one():
 def test_widens_by_one_per_window_of_successes_then_probes_the_throttled_width_rarely():
     limiter = AdaptiveLimiter(10)
     ticket = limiter.acquire()
-    limiter.on_throttle(ticket)      # throttled at 10: width 5
+    limiter.on_throttle(ticket)      # throttled at 10: width 7
     limiter.release()
-    assert limiter.width == 5
-    succeed(limiter, 5)
-    assert limiter.width == 6
+    assert limiter.width == 7
+    succeed(limiter, 7)
+    assert limiter.width == 8
     ticket = limiter.acquire()
-    limiter.on_throttle(ticket)      # throttled at 6: width 3
+    limiter.on_throttle(ticket)      # throttled at 8: width 6
     limiter.release()
-    succeed(limiter, 3)
-    assert limiter.width == 4
-    succeed(limiter, 4)
-    assert limiter.width == 5
-    # 5 + 1 reaches the width last throttled: probe only after PROBE_WINDOWS windows.
-    succeed(limiter, PROBE_WINDOWS * 5 - 1)
-    assert limiter.width == 5
-    succeed(limiter, 1)
     assert limiter.width == 6
+    succeed(limiter, 6)
+    assert limiter.width == 7
+    # 7 + 1 reaches the width last throttled: probe only after PROBE_WINDOWS windows.
+    succeed(limiter, PROBE_WINDOWS * 7 - 1)
+    assert limiter.width == 7
+    succeed(limiter, 1)
+    assert limiter.width == 8
 
 
 def test_retry_after_pauses_every_new_write_of_the_pool():
