@@ -143,12 +143,13 @@ seealso:
 '''
 
 EXAMPLES = r'''
-# inventory.twilio_accounts.yml: every active subaccount of the parent whose credentials are in
-# TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, in the group twilio_accounts.
-plugin: twilio_ops.chat.twilio_accounts
-
----
-# production.twilio_accounts.yml: active and suspended subaccounts named prod-*, grouped and labelled.
+# The smallest inventory, inventory.twilio_accounts.yml, is one line: every active subaccount of the
+# parent whose credentials are in TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, in the group twilio_accounts.
+#
+#   plugin: twilio_ops.chat.twilio_accounts
+#
+# production.twilio_accounts.yml: active and suspended subaccounts named prod-*, grouped and labelled,
+# with the Accounts API read at most once an hour (the cache holds no secret).
 plugin: twilio_ops.chat.twilio_accounts
 statuses: [active, suspended]
 friendly_name_pattern: prod-*
@@ -163,10 +164,6 @@ keyed_groups:
 groups:
   # Accounts whose name says they are in Europe.
   twilio_eu: "'-eu' in twilio_account_friendly_name"
-
----
-# cached.twilio_accounts.yml: read the Accounts API at most once an hour; the cache holds no secret.
-plugin: twilio_ops.chat.twilio_accounts
 cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/twilio_ops_inventory

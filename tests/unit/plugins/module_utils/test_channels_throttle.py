@@ -7,12 +7,8 @@
 import threading
 import time
 
-import pytest
-
 from ansible_collections.twilio_ops.chat.plugins.module_utils._client import concurrent_requests, retry_after_seconds
 from ansible_collections.twilio_ops.chat.plugins.module_utils._throttle import PROBE_WINDOWS, AdaptiveLimiter
-
-
 
 
 class FakeClock:
