@@ -88,16 +88,16 @@ EXAMPLES = r'''
     friendly_name_pattern: prod-*
   register: fleet
 
-- name: Read one subaccount's auth token through the parent, without logging it
+- name: Read the first one's auth token through the parent, without logging it
   twilio_ops.chat.twilio_account_info:
-    sid: "{{ twilio_account_sid }}"
+    sid: "{{ fleet.accounts[0].sid }}"
     return_auth_token: true
   register: subaccount
   no_log: true
 
 - name: List that subaccount's Chat services with its own credentials
   twilio_ops.chat.twilio_chat_service_info:
-    account_sid: "{{ twilio_account_sid }}"
+    account_sid: "{{ fleet.accounts[0].sid }}"
     auth_token: "{{ subaccount.accounts[0].auth_token }}"
   register: chat
 '''
