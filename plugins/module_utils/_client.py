@@ -388,20 +388,8 @@ class TwilioClient:
         A page may hold fewer items than asked for while more remain, so the
         end is only ever taken from next_page_url.
         """
-        query = dict(params or {})
-        query.setdefault('PageSize', PAGE_SIZE)
-        page = self.request('GET', product, path, action, params=query)
-        seen_urls = set()
-        for dummy in range(MAX_PAGES):
-            yield from page.get(key) or []
-            next_page_url = (page.get('meta') or {}).get('next_page_url')
-            if not next_page_url:
-                return
-            if next_page_url in seen_urls:
-                raise TwilioError('%s failed: Twilio sent the same next_page_url twice (%s)' % (action, next_page_url))
-            seen_urls.add(next_page_url)
-            page = self.request('GET', product, None, action, absolute_url=self.follow_url(product, next_page_url))
-        raise TwilioError('%s failed: more than %d pages' % (action, MAX_PAGES))
+        return self._iter_pages(product, path, key, action, params, 'next_page_url',
+                                lambda page: (page.get('meta') or {}).get('next_page_url'))
 
     def iter_list_2010(self, product, path, key, action, params=None):
         """Yield every item of a 2010-04-01 API list, following next_page_uri until it is null.
@@ -409,19 +397,23 @@ class TwilioClient:
         The 2010 API puts its paging at the top level of the page, and next_page_uri is
         relative to the API host (it already holds the whole query, page token included).
         """
+        return self._iter_pages(product, path, key, action, params, 'next_page_uri', lambda page: page.get('next_page_uri'))
+
+    def _iter_pages(self, product, path, key, action, params, link_name, next_link):
+        """The one paging loop: items under key, page after page, bounded in pages and stopped on a repeated link."""
         query = dict(params or {})
         query.setdefault('PageSize', PAGE_SIZE)
         page = self.request('GET', product, path, action, params=query)
-        seen_uris = set()
+        seen_links = set()
         for dummy in range(MAX_PAGES):
             yield from page.get(key) or []
-            next_page_uri = page.get('next_page_uri')
-            if not next_page_uri:
+            link = next_link(page)
+            if not link:
                 return
-            if next_page_uri in seen_uris:
-                raise TwilioError('%s failed: Twilio sent the same next_page_uri twice (%s)' % (action, next_page_uri))
-            seen_uris.add(next_page_uri)
-            page = self.request('GET', product, None, action, absolute_url=self.follow_url(product, next_page_uri))
+            if link in seen_links:
+                raise TwilioError('%s failed: Twilio sent the same %s twice (%s)' % (action, link_name, link))
+            seen_links.add(link)
+            page = self.request('GET', product, None, action, absolute_url=self.follow_url(product, link))
         raise TwilioError('%s failed: more than %d pages' % (action, MAX_PAGES))
 
     # --- Chat and Conversations resources ----------------------------------
