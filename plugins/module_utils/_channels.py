@@ -177,22 +177,23 @@ def read_channels(client, service_sid, types, with_messaging_service, page_size=
         yield view
 
 
-def candidate_channels(client, service_sid, wanted_messaging_service_sid):
+def candidate_channels(client, service_sid, wanted_messaging_service_sid, gate=None):
     """Yield the channels a service-wide migration has to look at, page by page.
 
     Every public channel (Chat v2 list), then, when a messaging service is
     wanted, every private channel whose conversation has another one
-    (Conversations v1 list). Callers start writing while later pages load.
+    (Conversations v1 list). Callers start writing while later pages load;
+    gate is held around each page's request (see TwilioClient._iter_pages).
     """
-    for resource in client.list_channels(service_sid, ['public']):
+    for resource in client.list_channels(service_sid, ['public'], gate=gate):
         yield channel_view(resource)
     if wanted_messaging_service_sid:
-        for conversation in client.list_conversations(service_sid):
+        for conversation in client.list_conversations(service_sid, gate=gate):
             if conversation.get('messaging_service_sid') != wanted_messaging_service_sid:
                 yield channel_view(conversation, conversation)
 
 
-def requested_channels(client, service_sid, channels, wanted_messaging_service_sid):
+def requested_channels(client, service_sid, channels, wanted_messaging_service_sid, gate=None):
     """Yield (view, None) for each channel asked for by SID or unique name found in the lists, then (None, name) for the rest.
 
     Public channels come from the Chat v2 list and, when a messaging service is
@@ -212,7 +213,7 @@ def requested_channels(client, service_sid, channels, wanted_messaging_service_s
                 found = True
         return found
 
-    for view in candidate_channels(client, service_sid, wanted_messaging_service_sid):
+    for view in candidate_channels(client, service_sid, wanted_messaging_service_sid, gate):
         if not remaining:
             return
         if take(view):
@@ -333,9 +334,10 @@ class BulkMigration:
       write, counts what is left (summary 'left'). Check mode runs one pass: nothing changes,
       so listing again would find the same. With a selection, a later pass only looks at
       selected channels that no pass has decided.
-    * Writes in flight stay within the AdaptiveLimiter's width, which narrows on 429 and widens
-      after successes; a 429 is not retried by the client but sent again by this engine after
-      the pool's pause, up to max_retries times per channel.
+    * Requests in flight stay within the AdaptiveLimiter's width, which narrows on 429 and widens
+      after successes: the writes, and the engine's own list pages and channel reads, since Twilio
+      counts those against the same account limit. A 429 to a write is not retried by the client
+      but sent again by this engine after the pool's pause, up to max_retries times per channel.
     * Every channel is decided once (a set of SIDs remembers them); each outcome is counted,
       kept in a bounded sample, and appended to the journal by the main thread, a migration
       only after Twilio answered it.
@@ -415,7 +417,8 @@ class BulkMigration:
             if name_to_read in self._decided:
                 return None
             try:
-                view = read_channel(self.client, self.service_sid, name_to_read, bool(self.wanted_messaging_service_sid))
+                with self.limiter.slot():
+                    view = read_channel(self.client, self.service_sid, name_to_read, bool(self.wanted_messaging_service_sid))
             except TwilioError as exc:
                 self._record('failed', None, None, str(exc))
                 self._decided.add(name_to_read)
@@ -522,8 +525,10 @@ class BulkMigration:
     def _source(self, channels):
         """The (view, name_to_read) pairs a pass looks at."""
         if channels is None:
-            return ((view, None) for view in candidate_channels(self.client, self.service_sid, self.wanted_messaging_service_sid))
-        return requested_channels(self.client, self.service_sid, self._undecided(channels), self.wanted_messaging_service_sid)
+            return ((view, None) for view in candidate_channels(self.client, self.service_sid, self.wanted_messaging_service_sid,
+                                                                self.limiter.slot))
+        return requested_channels(self.client, self.service_sid, self._undecided(channels), self.wanted_messaging_service_sid,
+                                  self.limiter.slot)
 
     def _held_listing(self, channels):
         """A later pass's listing, read in full before any write: only what is not decided yet."""

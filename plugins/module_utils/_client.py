@@ -382,14 +382,14 @@ class TwilioClient:
             raise TwilioError('%s failed: HTTP %s with a body that is not JSON' % (action, response.status_code),
                               status=response.status_code, request_id=response.headers.get('Twilio-Request-Id'))
 
-    def iter_list(self, product, path, key, action, params=None):
+    def iter_list(self, product, path, key, action, params=None, gate=None):
         """Yield every item of a Twilio list, following meta.next_page_url until it is null.
 
         A page may hold fewer items than asked for while more remain, so the
-        end is only ever taken from next_page_url.
+        end is only ever taken from next_page_url. gate: see _iter_pages.
         """
         return self._iter_pages(product, path, key, action, params, 'next_page_url',
-                                lambda page: (page.get('meta') or {}).get('next_page_url'))
+                                lambda page: (page.get('meta') or {}).get('next_page_url'), gate)
 
     def iter_list_2010(self, product, path, key, action, params=None):
         """Yield every item of a 2010-04-01 API list, following next_page_uri until it is null.
@@ -399,11 +399,15 @@ class TwilioClient:
         """
         return self._iter_pages(product, path, key, action, params, 'next_page_uri', lambda page: page.get('next_page_uri'))
 
-    def _iter_pages(self, product, path, key, action, params, link_name, next_link):
-        """The one paging loop: items under key, page after page, bounded in pages and stopped on a repeated link."""
+    def _iter_pages(self, product, path, key, action, params, link_name, next_link, gate=None):
+        """The one paging loop: items under key, page after page, bounded in pages and stopped on a repeated link.
+
+        gate: None, or a function returning a context manager held around each page's request (the
+        bulk engine's limiter, so that its list reads take a place among its requests in flight).
+        """
         query = dict(params or {})
         query.setdefault('PageSize', PAGE_SIZE)
-        page = self.request('GET', product, path, action, params=query)
+        page = self._get_page(gate, product, path, action, params=query)
         seen_links = set()
         for dummy in range(MAX_PAGES):
             yield from page.get(key) or []
@@ -413,8 +417,14 @@ class TwilioClient:
             if link in seen_links:
                 raise TwilioError('%s failed: Twilio sent the same %s twice (%s)' % (action, link_name, link))
             seen_links.add(link)
-            page = self.request('GET', product, None, action, absolute_url=self.follow_url(product, link))
+            page = self._get_page(gate, product, None, action, absolute_url=self.follow_url(product, link))
         raise TwilioError('%s failed: more than %d pages' % (action, MAX_PAGES))
+
+    def _get_page(self, gate, product, path, action, params=None, absolute_url=None):
+        if gate is None:
+            return self.request('GET', product, path, action, params=params, absolute_url=absolute_url)
+        with gate():
+            return self.request('GET', product, path, action, params=params, absolute_url=absolute_url)
 
     # --- Chat and Conversations resources ----------------------------------
 
@@ -433,18 +443,18 @@ class TwilioClient:
         return self.request('GET', 'chat', self.channel_path('v2', service_sid, channel),
                             'Reading channel %r of service %s' % (channel, service_sid))
 
-    def list_channels(self, service_sid, types, page_size=PAGE_SIZE):
+    def list_channels(self, service_sid, types, page_size=PAGE_SIZE, gate=None):
         return self.iter_list('chat', '/v2/Services/%s/Channels' % quote(service_sid, safe=''), 'channels',
                               'Listing %s channels of service %s' % ('/'.join(types), service_sid),
-                              params={'Type': list(types), 'PageSize': page_size})
+                              params={'Type': list(types), 'PageSize': page_size}, gate=gate)
 
     def fetch_conversation(self, service_sid, conversation):
         return self.request('GET', 'conversations', self.conversation_path(service_sid, conversation),
                             'Reading conversation %s of service %s' % (conversation, service_sid))
 
-    def list_conversations(self, service_sid, page_size=PAGE_SIZE):
+    def list_conversations(self, service_sid, page_size=PAGE_SIZE, gate=None):
         return self.iter_list('conversations', self.conversation_path(service_sid), 'conversations',
-                              'Listing conversations of service %s' % service_sid, params={'PageSize': page_size})
+                              'Listing conversations of service %s' % service_sid, params={'PageSize': page_size}, gate=gate)
 
     def update_channel(self, service_sid, channel_sid, fields, webhook_enabled=None):
         """The Chat v3 channel update: the only write this collection makes."""

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import threading
 import time
 
@@ -24,7 +25,7 @@ PROBE_WINDOWS = 20
 # A 429 narrows the width to this share of it (and by one at least). A gentler cut than halving keeps the
 # width just under a small account limit (at a limit of 4: 3, not 2) and still leaves a sudden drop fast.
 NARROWING_FACTOR = 0.75
-# Pauses after a 429 without Retry-After, when narrowing alone did not help: 0.5 s, 1 s, 2 s ... up to the cap.
+# Pauses after a 429 without Retry-After at width 1, where narrowing cannot help: 0.5 s, 1 s, 2 s ... up to the cap.
 THROTTLE_BACKOFF_SECONDS = 0.5
 THROTTLE_BACKOFF_MAX_SECONDS = 20.0
 
@@ -35,21 +36,26 @@ class AdaptiveLimiter:
     The rule (additive increase, multiplicative decrease, remembering where it was throttled):
 
     * The width starts at the ceiling (the module's ``concurrency``). acquire() waits until
-      fewer than ``width`` writes are in flight and no pause is running, and returns a ticket.
+      fewer than ``width`` requests are in flight and no pause is running, and returns a ticket;
+      slot() does the same around a read, which takes a place but does not teach the width.
     * Narrow: a 429 (or Twilio error 20429) to a write sent since the last narrowing cuts the
       width to three quarters, by one at least (and never below 1), and remembers the width that
-      was throttled. Writes sent before the last
-      narrowing may still come back 429; they are counted, but do not narrow again.
+      was throttled; a 429 to a probe (below) steps back by one only, to the width that held.
+      Writes sent before the last narrowing may still come back 429; they are counted, but do
+      not narrow again.
     * With a ``budget`` (``max_account_concurrency``), the ceiling is at most the budget (this task's
       own requests count in it too), an answer whose ``Twilio-Concurrent-Requests`` is above the budget
       narrows by the excess (at least 1 is kept, nothing is paused), and one equal to the budget does
       not count towards widening.
     * Widen by 1 after ``width`` successes in a row (about one round trip of writes), up to the
       ceiling; when the next width would reach the width last throttled, only after
-      ``PROBE_WINDOWS * width`` successes: the engine probes the account's limit rarely.
+      ``PROBE_WINDOWS * width`` successes: the engine probes the account's limit rarely. A probe
+      ends once the probed width has had a window of successes.
     * Pause: a ``Retry-After`` stops new writes of the whole pool until it has passed (one shared
-      pause-until time; writes in flight go on). Without one, the first narrowing does not pause;
-      narrowings in a row without any success between them pause 0.5 s, 1 s, 2 s ... up to 20 s.
+      pause-until time; writes in flight go on). Without one, narrowing is the answer while there
+      is room to narrow (a burst of 429 answers at a start far above the account's limit costs
+      no pause); a 429 at width 1 pauses 0.5 s, then 1 s, 2 s ... up to 20 s while 429 answers
+      follow each other without a success between them.
     """
 
     def __init__(self, ceiling, budget=None, clock=time.monotonic):
@@ -63,7 +69,8 @@ class AdaptiveLimiter:
         self._generation = 0
         self._successes = 0
         self._throttled_width = None
-        self._streak = 0
+        self._probing = False
+        self._backoffs = 0
         self._pause_until = 0.0
 
     def acquire(self):
@@ -82,10 +89,23 @@ class AdaptiveLimiter:
             self.in_flight -= 1
             self._condition.notify_all()
 
+    @contextlib.contextmanager
+    def slot(self):
+        """Hold a place in the width around a read of the engine's own (a list page, a channel read).
+
+        Twilio counts reads against the same per-account limit as writes: a reader outside the width
+        would push the account one request over it at every page.
+        """
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
     def on_success(self, ticket, account_in_flight=None):
         """A write succeeded; account_in_flight is its Twilio-Concurrent-Requests header, if any."""
         with self._condition:
-            self._streak = 0
+            self._backoffs = 0
             if self.budget is not None and account_in_flight is not None:
                 if account_in_flight > self.budget:
                     if ticket == self._generation:
@@ -94,10 +114,14 @@ class AdaptiveLimiter:
                 if account_in_flight == self.budget:
                     return
             self._successes += 1
+            if self._probing and self._successes >= self.width:
+                # The probed width held for a window: the account allows it now.
+                self._probing = False
             probing = self._throttled_width is not None and self.width + 1 >= self._throttled_width
             if self.width < self.ceiling and self._successes >= self.width * (PROBE_WINDOWS if probing else 1):
                 self.width += 1
                 self._successes = 0
+                self._probing = probing
                 self._condition.notify_all()
 
     def on_throttle(self, ticket, retry_after=None):
@@ -106,11 +130,13 @@ class AdaptiveLimiter:
             self.throttled += 1
             pause = retry_after or 0.0
             if ticket == self._generation:
+                if retry_after is None and self.width == 1:
+                    pause = min(THROTTLE_BACKOFF_MAX_SECONDS, THROTTLE_BACKOFF_SECONDS * 2 ** self._backoffs)
+                    self._backoffs += 1
+                # A failed probe goes back to the width that held; any other 429 means the account's room shrank.
+                narrower = self.width - 1 if self._probing else int(self.width * NARROWING_FACTOR)
                 self._throttled_width = self.width
-                self._narrow(max(1, min(self.width - 1, int(self.width * NARROWING_FACTOR))))
-                self._streak += 1
-                if retry_after is None and self._streak > 1:
-                    pause = min(THROTTLE_BACKOFF_MAX_SECONDS, THROTTLE_BACKOFF_SECONDS * 2 ** (self._streak - 2))
+                self._narrow(max(1, min(self.width - 1, narrower)))
             if pause > 0:
                 self._pause_until = max(self._pause_until, self._clock() + pause)
 
@@ -118,3 +144,4 @@ class AdaptiveLimiter:
         self.width = width
         self._generation += 1
         self._successes = 0
+        self._probing = False

@@ -18,15 +18,18 @@ description:
     is asked for), plans every channel exactly as M(twilio_ops.chat.twilio_chat_channel) does, and sends the Chat v3
     channel updates on up to O(concurrency) parallel connections while later pages are still being read.
   - Only the channels' C(Type) and C(MessagingServiceSid) are ever written.
-  - B(Adaptive concurrency.) O(concurrency) is a ceiling. The width starts there and is cut to three quarters (by one at least, never below 1) when Twilio
-    answers a migration request with HTTP 429 (error 20429) that was sent since the last narrowing; it widens by one after
-    as many successes in a row as the current width, up to the ceiling, but only after 20 times as many when the next width
-    would reach the width that was last throttled, so the account's limit is probed rarely.
+  - B(Adaptive concurrency.) O(concurrency) is a ceiling on the task's requests in flight, the migration requests and
+    the task's own list pages and channel reads, which Twilio counts against the same per-account limit. The width starts
+    at the ceiling and is cut to three quarters (by one at least, never below 1) when Twilio answers a migration request
+    with HTTP 429 (error 20429) that was sent since the last narrowing; it widens by one after as many successes in a row
+    as the current width, up to the ceiling, but only after 20 times as many when the next width would reach the width
+    that was last throttled, so the account's limit is probed rarely, and a throttled probe steps back by one only.
     With O(max_account_concurrency), the width never exceeds that budget, an answer whose C(Twilio-Concurrent-Requests)
     header is above it narrows the width by the excess, and one equal to it stops the widening.
-  - A C(Retry-After) pauses new requests of the whole pool until it has passed (at most 30 seconds); without one, a 429
-    right after a narrowing that did not help pauses 0.5, 1, 2 ... up to 20 seconds. A throttled channel is sent again
-    after the pause, at most O(max_retries) times; other errors are retried by the connection's retry policy.
+  - A C(Retry-After) pauses new requests of the whole pool until it has passed (at most 30 seconds). Without one,
+    narrowing is the answer while there is room to narrow; a 429 at width 1 pauses 0.5, then 1, 2 ... up to 20 seconds
+    while 429 answers follow each other. A throttled channel is sent again after the pause, at most O(max_retries)
+    times; other errors are retried by the connection's retry policy.
   - B(Passes.) After the first pass, which writes while it lists, the module lists again what may still need a change
     (public channels; with O(messaging_service_sid), conversations on another messaging service), reads that whole
     listing, then migrates what no pass has decided yet; until a pass finds nothing new, at most O(max_passes) passes.
@@ -64,7 +67,8 @@ options:
     elements: str
   concurrency:
     description:
-      - How many migration requests run at once, over one pooled HTTPS session. Between 1 and 50.
+      - The most requests this task has in flight at once, over one pooled HTTPS session, counting migration requests and
+        the list pages read while they run. Between 1 and 50. It is a ceiling, and HTTP 429 answers narrow the task below it.
       - Twilio limits concurrent requests per account; stay well below that limit when several tasks
         (forks) work on the same account.
     type: int

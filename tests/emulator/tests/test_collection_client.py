@@ -7,6 +7,7 @@ The client is imported from this repository, whatever its directory is called (s
 """
 
 import concurrent.futures
+import contextlib
 
 import pytest
 
@@ -94,6 +95,26 @@ def test_listing_follows_next_page_url_through_ragged_pages(base_url):
     state_channels = EmulatorClient(base_url).channels(SERVICE)
     assert len(sids) == len(set(sids)) == len(state_channels)
     assert stats(base_url)['by_route']['GET /v2/Services/{ServiceSid}/Channels'] > len(sids) // 25
+
+
+def test_a_gate_is_held_around_each_page_request_and_released_while_items_are_used(base_url):
+    events = []
+
+    @contextlib.contextmanager
+    def gate():
+        events.append('enter')
+        yield
+        events.append('leave')
+
+    client = client_for(base_url)
+    EmulatorClient(base_url).reset_stats()
+    for dummy in client.list_channels(SERVICE, ['public', 'private'], page_size=50, gate=gate):
+        # Items are used between pages, never while a page's request holds the gate.
+        if events[-1] != 'item':
+            events.append('item')
+    pages = stats(base_url)['by_route']['GET /v2/Services/{ServiceSid}/Channels']
+    assert pages == -(-len(EmulatorClient(base_url).channels(SERVICE)) // 50) > 1
+    assert events == ['enter', 'leave', 'item'] * pages
 
 
 def test_429_twice_then_success(base_url):

@@ -48,8 +48,9 @@ def run_engine(base_url, tmp_path, **options):
     client = _client.TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, pool_size=11)
     journal_path = str(tmp_path / 'journal.jsonl')
     journal = _channels.MigrationJournal(journal_path)
+    options.setdefault('concurrency', 10)
     try:
-        migration = _channels.BulkMigration(client, SERVICE, 'private', concurrency=10, journal=journal, **options)
+        migration = _channels.BulkMigration(client, SERVICE, 'private', journal=journal, **options)
         migration.run()
     finally:
         journal.close()
@@ -97,3 +98,16 @@ def test_check_mode_plans_every_public_channel_once_and_writes_nothing(server, a
     assert admin.stats()['writes'] == 0
     assert summary['changed'] == len(journal) == PUBLIC_COUNT
     assert set(line['outcome'] for line in journal) == {'would_migrate'}
+
+
+def test_at_the_account_limit_the_engine_own_list_reads_cause_no_429(server, admin, tmp_path):
+    """Twilio counts list reads against the same limit as writes: with concurrency at the account's limit, the
+    reader listing the next pages while the pool writes must take one of the places, not push the account over."""
+    admin.set_limits(concurrency_limit=4, latency_ms=5)
+    admin.reset_stats()
+    summary, dummy = run_engine(server.base_url, tmp_path, concurrency=4)
+    stats = admin.stats()
+    assert public_sids(admin) == set() and summary['changed'] == PUBLIC_COUNT
+    assert stats['by_route']['GET /v2/Services/{ServiceSid}/Channels'] >= PUBLIC_COUNT // PAGE_SIZE
+    assert stats['by_status'].get('429', 0) == 0 and summary['throttled'] == 0
+    assert stats['max_in_flight'][ACCOUNT] == 4

@@ -121,11 +121,11 @@ class FakeClient:
         with self.lock:
             self.calls.append(call)
 
-    def list_channels(self, service_sid, types, page_size=100):
+    def list_channels(self, service_sid, types, page_size=100, gate=None):
         self._call('list_channels', tuple(types))
         return iter([c for c in self.channels.values() if c['type'] in types])
 
-    def list_conversations(self, service_sid, page_size=100):
+    def list_conversations(self, service_sid, page_size=100, gate=None):
         self._call('list_conversations')
         return iter(self.conversations)
 
@@ -204,7 +204,7 @@ class SlowPagesClient(FakeClient):
         super(SlowPagesClient, self).__init__(channels)
         self.events = []
 
-    def list_channels(self, service_sid, types, page_size=100):
+    def list_channels(self, service_sid, types, page_size=100, gate=None):
         public = [c for c in self.channels.values() if c['type'] in types]
         for start in range(0, len(public), self.PAGE):
             time.sleep(0.05)
@@ -276,7 +276,7 @@ def test_bulk_channel_asked_for_by_sid_and_unique_name_is_written_once():
 class StaleListClient(FakeClient):
     """A list that has not caught up yet: channels are only found by reading them one by one."""
 
-    def list_channels(self, service_sid, types, page_size=100):
+    def list_channels(self, service_sid, types, page_size=100, gate=None):
         self._call('list_channels', tuple(types))
         return iter([])
 
@@ -310,7 +310,7 @@ class OffsetPagingClient(FakeClient):
     def written(self, channel_sid):
         return self.channels[channel_sid]['type'] == 'private'
 
-    def list_channels(self, service_sid, types, page_size=100):
+    def list_channels(self, service_sid, types, page_size=100, gate=None):
         self._call('list_channels', tuple(types))
         offset = 0
         while True:
@@ -574,10 +574,10 @@ def test_count_service_channels_iterates_without_holding_the_channels():
     """A generator of 100,000 channels is counted one by one; nothing asks for its length or keeps it."""
 
     class StreamingClient:
-        def list_channels(self, service_sid, types, page_size=100):
+        def list_channels(self, service_sid, types, page_size=100, gate=None):
             return (channel(n, 'public') for n in range(100000))
 
-        def list_conversations(self, service_sid, page_size=100):
+        def list_conversations(self, service_sid, page_size=100, gate=None):
             return iter(())
 
     summary = count_service_channels(StreamingClient(), SERVICE)

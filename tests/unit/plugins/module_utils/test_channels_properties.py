@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import json
 import os
 import tempfile
@@ -89,7 +90,8 @@ class ScriptedClient:
 
     Lists page by offset over the live filtered list when offset_paging is set (migrated channels
     shift later pages), by a snapshot otherwise; with overlap, each page repeats the last item
-    of the one before. Thread-safe; records every write that succeeded.
+    of the one before. Thread-safe; records every write that succeeded, and the most requests
+    (page reads, channel reads and writes) it ever had in flight at once.
     """
 
     PAGE = 3
@@ -104,37 +106,58 @@ class ScriptedClient:
         self.written = []
         self.throttled = 0
         self.max_retries = 2
+        self.in_flight = 0
+        self.peak_in_flight = 0
 
-    def _pages(self, select):
+    @contextlib.contextmanager
+    def _request(self):
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            # A request takes a moment, so that overlapping ones are seen overlapping.
+            time.sleep(0.0005)
+            yield
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _pages(self, select, gate):
         offset = 0
         snapshot = None if self.offset_paging else select()
         while True:
-            with self.lock:
-                items = select() if self.offset_paging else snapshot
-                page = [dict(c) for c in items[offset:offset + self.PAGE]]
+            # Like the real client: the gate is held around each page's request, not while its items are used.
+            with gate() if gate else contextlib.suppress():
+                with self._request(), self.lock:
+                    items = select() if self.offset_paging else snapshot
+                    page = [dict(c) for c in items[offset:offset + self.PAGE]]
             if not page:
                 return
             offset += self.PAGE - 1 if self.overlap else self.PAGE
             yield from page
 
-    def list_channels(self, service_sid, types, page_size=100):
-        return self._pages(lambda: [c for c in self.channels.values() if c['type'] in types])
+    def list_channels(self, service_sid, types, page_size=100, gate=None):
+        return self._pages(lambda: [c for c in self.channels.values() if c['type'] in types], gate)
 
-    def list_conversations(self, service_sid, page_size=100):
-        return self._pages(lambda: [dict(c, chat_service_sid=SERVICE) for c in self.channels.values() if c['type'] == 'private'])
+    def list_conversations(self, service_sid, page_size=100, gate=None):
+        return self._pages(lambda: [dict(c, chat_service_sid=SERVICE) for c in self.channels.values() if c['type'] == 'private'], gate)
 
     def fetch_channel(self, service_sid, name):
-        with self.lock:
+        with self._request(), self.lock:
             for channel in self.channels.values():
                 if name in (channel['sid'], channel['unique_name']):
                     return dict(channel)
         raise TwilioError('Channel %r was not found' % name, status=404, code=20404)
 
     def fetch_conversation(self, service_sid, conversation_sid):
-        with self.lock:
+        with self._request(), self.lock:
             return dict(self.channels[conversation_sid], chat_service_sid=SERVICE)
 
     def send_channel_update(self, service_sid, channel_sid, fields, webhook_enabled=None):
+        with self._request():
+            return self._answer_update(channel_sid, fields)
+
+    def _answer_update(self, channel_sid, fields):
         with self.lock:
             script = self.scripts.get(channel_sid) or ['ok']
             answer = script.pop(0) if len(script) > 1 else script[0]
@@ -220,6 +243,8 @@ def test_the_engine_reports_every_channel_once_and_its_journal_agrees(cases, wan
     for channel_sid in migrated:
         assert client.channels[channel_sid]['type'] == 'private'
         assert not wanted_mg or client.channels[channel_sid]['messaging_service_sid'] == wanted_mg
+    # The engine's own reads take a place in its width: the account never sees more than `concurrency` of its requests.
+    assert client.peak_in_flight <= concurrency
     # The result agrees with the journal: exact counts, and a bounded, failed-first sample of the same outcomes.
     summary = migration.summary()
     outcomes = [line['outcome'] for line in lines]

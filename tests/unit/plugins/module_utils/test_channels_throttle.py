@@ -119,29 +119,57 @@ def test_retry_after_pauses_every_new_write_of_the_pool():
     assert acquired.wait(5)
 
 
-def test_the_first_narrowing_without_retry_after_does_not_pause_later_ones_back_off():
+def throttle(limiter, retry_after=None):
+    ticket = limiter.acquire()
+    limiter.on_throttle(ticket, retry_after)
+    limiter.release()
+
+
+def test_without_retry_after_narrowing_answers_until_width_1_where_429s_in_a_row_back_off():
     clock = FakeClock()
-    limiter = AdaptiveLimiter(8, clock=clock)
-    ticket = limiter.acquire()
-    limiter.on_throttle(ticket)
-    limiter.release()
-    assert limiter._pause_until <= clock.now
-    ticket = limiter.acquire()
-    limiter.on_throttle(ticket)
-    limiter.release()
-    assert limiter._pause_until == clock.now + 0.5
-    clock.now += 0.5
-    ticket = limiter.acquire()
-    limiter.on_throttle(ticket)
-    limiter.release()
-    assert limiter._pause_until == clock.now + 1.0
-    # A success ends the streak.
-    clock.now += 1.0
+    limiter = AdaptiveLimiter(4, clock=clock)
+    # A burst of 429 answers far above the limit (they come back before any success) costs no pause.
+    for width in (3, 2, 1):
+        throttle(limiter)
+        assert limiter.width == width
+        assert limiter._pause_until <= clock.now
+    for pause in (0.5, 1.0, 2.0):
+        throttle(limiter)
+        assert limiter._pause_until == clock.now + pause
+        clock.now += pause
+    # A success ends the back-off.
     succeed(limiter, 1)
-    ticket = limiter.acquire()
-    limiter.on_throttle(ticket)
-    limiter.release()
-    assert limiter._pause_until <= clock.now
+    throttle(limiter)
+    assert limiter._pause_until == clock.now + 0.5
+
+
+def test_the_back_off_is_capped():
+    clock = FakeClock()
+    limiter = AdaptiveLimiter(1, clock=clock)
+    for dummy in range(12):
+        throttle(limiter)
+        clock.now = limiter._pause_until
+    throttle(limiter)
+    assert limiter._pause_until == clock.now + 20.0
+
+
+def test_a_429_to_a_probe_steps_back_by_one_to_the_width_that_held():
+    limiter = AdaptiveLimiter(8)
+    throttle(limiter, retry_after=0)
+    assert limiter.width == 6
+    succeed(limiter, 6)
+    assert limiter.width == 7
+    succeed(limiter, PROBE_WINDOWS * 7)
+    assert limiter.width == 8
+    # The probe of 8 is throttled: back to 7, which held, not to three quarters of 8.
+    throttle(limiter, retry_after=0)
+    assert limiter.width == 7
+    succeed(limiter, PROBE_WINDOWS * 7)
+    assert limiter.width == 8
+    # Once 8 has held for a window, the account allows it: a 429 there is a drop again, cut to three quarters.
+    succeed(limiter, 8)
+    throttle(limiter, retry_after=0)
+    assert limiter.width == 6
 
 
 def test_acquire_waits_for_room_in_the_width():
@@ -155,6 +183,22 @@ def test_acquire_waits_for_room_in_the_width():
     limiter.on_success(tickets[0])
     limiter.release()
     assert acquired.wait(5)
+
+
+def test_a_read_slot_takes_a_place_in_the_width_and_gives_it_back_even_when_the_read_fails():
+    limiter = AdaptiveLimiter(2)
+    ticket = limiter.acquire()
+    with limiter.slot():
+        assert limiter.in_flight == 2
+    try:
+        with limiter.slot():
+            raise ValueError('the read failed')
+    except ValueError:
+        pass
+    assert limiter.in_flight == 1
+    limiter.on_success(ticket)
+    limiter.release()
+    assert (limiter.in_flight, limiter.width, limiter.throttled) == (0, 2, 0)
 
 
 def test_the_account_budget_narrows_by_the_excess_and_holds_at_it():

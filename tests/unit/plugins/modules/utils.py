@@ -131,14 +131,14 @@ class FakeTwilio:
         self._record('fetch_conversation', sid)
         return self._conversation(self.channels[sid])
 
-    def list_channels(self, service_sid, types, page_size=100):
+    def list_channels(self, service_sid, types, page_size=100, gate=None):
         self._record('list_channels', tuple(types), page_size)
         for number, stored in enumerate([c for c in self.channels.values() if c['type'] in types]):
             if self.failing_list and number == self.failing_list[0]:
                 raise self.failing_list[1]
             yield self._chat_resource(stored)
 
-    def list_conversations(self, service_sid, page_size=100):
+    def list_conversations(self, service_sid, page_size=100, gate=None):
         self._record('list_conversations', page_size)
         return iter([self._conversation(c) for c in self.channels.values() if c['type'] == 'private'])
 
