@@ -21,10 +21,12 @@ def by_key(document):
     return dict((result['key'], result) for result in document['results'])
 
 
-def label(result):
+def label(result, settings):
     text = LABELS[result['variant']]
     if result['check_mode']:
         text += ', --check'
+    if result['variant'] == 'role' and result['concurrency'] != settings['concurrency']:
+        text += ', concurrency %d' % result['concurrency']
     if result['variant'] == 'role' and result['account_limit'] and result['account_limit'] < result['concurrency']:
         text += ', account limited to %d' % result['account_limit']
     if result['variant'] == 'fleet':
@@ -70,16 +72,22 @@ def targets(document):
     found.append(_target('account limited to %d: requests answered 429' % limit, share, '<= 5 %', share is not None and share <= 5.0, ' %',
                          limited and '%d of %d requests' % (limited['http_429'], limited['requests'])))
 
+    # The per-channel comparisons use the mid-size run at the comparison concurrency (see run.comparison_scenarios),
+    # and say what the run at the default concurrency reached.
+    compare_concurrency = document['settings'].get('compare_concurrency', document['settings']['concurrency'])
+    compared = results.get('role-%d-c%d' % (mid, compare_concurrency)) or middle
     for key, factor in (('sdk', 10), ('uri-loop', 300)):
         other = results.get(key)
-        speedup = None
-        if middle and other and middle['work_ms_per_channel'] and other['work_ms_per_channel']:
-            speedup = round(other['work_ms_per_channel'] / middle['work_ms_per_channel'], 1)
-        found.append(_target('per channel, role at %s vs %s: at least %dx faster' % ('{:,}'.format(mid), key, factor),
-                             speedup, '>= %dx' % factor, speedup is not None and speedup >= factor, 'x',
-                             middle and other and 'migrating part %.3f vs %.3f ms per channel; whole runs %.3f vs %.3f ms' % (
-                                 middle['work_ms_per_channel'] or 0, other['work_ms_per_channel'] or 0,
-                                 middle['ms_per_channel'], other['ms_per_channel'])))
+        speedup = _speedup(compared, other)
+        detail = ''
+        if compared and other:
+            detail = 'migrating part %.3f vs %.3f ms per channel; whole runs %.3f vs %.3f ms' % (
+                compared['work_ms_per_channel'] or 0, other['work_ms_per_channel'] or 0, compared['ms_per_channel'], other['ms_per_channel'])
+            if middle and compared is not middle:
+                detail += '; at concurrency %d: %sx' % (middle['concurrency'], _speedup(middle, other))
+        found.append(_target('per channel, role at %s (concurrency %d) vs %s: at least %dx faster' % (
+            '{:,}'.format(mid), compared['concurrency'] if compared else compare_concurrency, key, factor),
+            speedup, '>= %dx' % factor, speedup is not None and speedup >= factor, 'x', detail))
 
     linear = None
     scale = large / float(mid)
@@ -106,6 +114,12 @@ def targets(document):
     return found
 
 
+def _speedup(role, other):
+    if role and other and role['work_ms_per_channel'] and other['work_ms_per_channel']:
+        return round(other['work_ms_per_channel'] / role['work_ms_per_channel'], 1)
+    return None
+
+
 def ratio_failures(document, max_ratio):
     """The one target the bench fails on, as the old bench did: the mid-size migration's ratio to the bound."""
     mid = document['settings']['sizes']['role'][1]
@@ -125,9 +139,10 @@ def markdown(document, heading='##'):
     lines = [
         '%s make bench (%s sizes), %s' % (heading, document['mode'], document['date']),
         '',
-        'Emulator round trip %d ms; role `concurrency: %d`; account limit %d (limited run: %d). Machine: %d CPUs, %s, '
-        'Python %s, ansible-core %s, twilio %s; load average at start %s. Whole bench: %ss.' % (
-            settings['latency_ms'], settings['concurrency'], settings['account_limit'], settings['limited_account_limit'],
+        'Emulator round trip %d ms; role `concurrency: %d` (per-channel comparisons: %d); account limit %d (limited run: %d). '
+        'Machine: %d CPUs, %s, Python %s, ansible-core %s, twilio %s; load average at start %s. Whole bench: %ss.' % (
+            settings['latency_ms'], settings['concurrency'], settings.get('compare_concurrency', settings['concurrency']),
+            settings['account_limit'], settings['limited_account_limit'],
             machine['cpus'], machine['platform'], machine['python'], machine['ansible_core'], machine['twilio'],
             ' / '.join(str(x) for x in machine['load_average']), document['total_seconds']),
         '',
@@ -137,7 +152,7 @@ def markdown(document, heading='##'):
     ]
     for result in document['results']:
         lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s (%s) | %s | %s | %s | %s |' % (
-            label(result), '{:,}'.format(result['channels']), '{:,}'.format(result['write_requests']), _cell(result['seconds'], '%.2f'),
+            label(result, document['settings']), '{:,}'.format(result['channels']), '{:,}'.format(result['write_requests']), _cell(result['seconds'], '%.2f'),
             _cell(result['work_seconds'], '%.2f'), '{:,}'.format(result['requests']), result['http_429'],
             _cell(result['channels_per_second'], '%.1f'), _cell(result['ms_per_channel'], '%.2f'),
             _cell(result['work_ms_per_channel'], '%.2f'), _cell(result['bound_seconds'], '%.2f'), result['bound_in_flight'],
@@ -178,8 +193,9 @@ def plot(document, path):
     results = [result for result in document['results'] if not result['problems'] or result['seconds']]
     largest = max([result['channels'] for result in results] + [1000])
     figure, axes = plt.subplots(figsize=(12, 5.5), dpi=100)
+    settings = document['settings']
     role = sorted((r for r in results if r['variant'] == 'role' and not r['check_mode']
-                   and r['account_limit'] >= r['concurrency']), key=lambda r: r['channels'])
+                   and r['account_limit'] >= r['concurrency'] and r['concurrency'] == settings['concurrency']), key=lambda r: r['channels'])
     if role:
         axes.plot([r['channels'] for r in role], [r['seconds'] for r in role], 'o-', color='tab:blue', label=LABELS['role'])
         tasks = [r for r in role if r['work_seconds']]
@@ -192,17 +208,21 @@ def plot(document, path):
     for result in results:
         if result['variant'] in styles:
             marker, color = styles[result['variant']]
-            axes.plot([result['channels']], [result['seconds']], marker, color=color, markersize=8, label=label(result))
+            axes.plot([result['channels']], [result['seconds']], marker, color=color, markersize=8, label=label(result, settings))
             if result['variant'] in SMALL_N_VARIANTS and result['work_seconds']:
                 # Start-up once, then the measured cost of each channel.
                 per_channel = result['work_seconds'] / float(result['channels'])
                 fixed = max(0.0, result['seconds'] - result['work_seconds'])
                 axes.plot([result['channels'], largest], [result['seconds'], fixed + per_channel * largest], '--', color=color,
                           alpha=0.4, label='  extrapolated: %.1f ms per channel' % (1000 * per_channel))
-        elif result['variant'] == 'role' and (result['check_mode'] or result['account_limit'] < result['concurrency']):
-            marker = 'x' if result['check_mode'] else 'P'
-            axes.plot([result['channels']], [result['seconds']], marker, color='tab:cyan' if result['check_mode'] else 'tab:brown',
-                      markersize=9, label=label(result))
+        elif result['variant'] == 'role' and result not in role:
+            if result['check_mode']:
+                marker, color = 'x', 'tab:cyan'
+            elif result['account_limit'] < result['concurrency']:
+                marker, color = 'P', 'tab:brown'
+            else:
+                marker, color = '*', 'tab:olive'
+            axes.plot([result['channels']], [result['seconds']], marker, color=color, markersize=9, label=label(result, settings))
     axes.set_xscale('log')
     axes.set_yscale('log')
     axes.set_xlabel('channels')

@@ -87,7 +87,23 @@ def scenarios(sizes, args):
         Scenario('fleet', 'fleet', sizes['fleet_channels'], accounts=sizes['fleet_accounts'], concurrency=concurrency,
                  account_limit=limit, forks=args.forks),
         Scenario('role-%d' % large, 'role', large, concurrency=concurrency, account_limit=limit),
-    ]
+    ] + comparison_scenarios(mid, args)
+
+
+def comparison_scenarios(mid, args):
+    """The mid-size role run again at --compare-concurrency, which the per-channel comparisons use.
+
+    The SDK sample and the uri loop write one channel per round trip; at `concurrency: 10` the role writes
+    ten, so ten times is the arithmetic ceiling of their ratio before any list page is counted.
+    """
+    if args.compare_concurrency == args.concurrency:
+        return []
+    return [Scenario(comparison_key(mid, args.compare_concurrency), 'role', mid, concurrency=args.compare_concurrency,
+                     account_limit=args.account_limit)]
+
+
+def comparison_key(channels, concurrency):
+    return 'role-%d-c%d' % (channels, concurrency)
 
 
 class Bench:
@@ -354,6 +370,9 @@ def parse_args(argv):
                         help="run only the scenarios whose key matches this glob (repeatable), e.g. --only 'role-*' --only sdk")
     parser.add_argument('--latency-ms', type=int, default=20, help='emulated round trip per request (default 20)')
     parser.add_argument('--concurrency', type=int, default=10, help='twilio_chat_migration_concurrency of the role runs (default 10)')
+    parser.add_argument('--compare-concurrency', type=int, default=25,
+                        help='concurrency of a second mid-size role run, which the per-channel comparisons with the SDK '
+                             'and the uri loop use (default 25; equal to --concurrency: no second run)')
     parser.add_argument('--account-limit', type=int, default=100, help="the emulated account's concurrency limit (default 100)")
     parser.add_argument('--limited-account-limit', type=int, default=4,
                         help='the account limit of the limited run, below --concurrency (default 4)')
@@ -408,7 +427,8 @@ def main(argv=None):
         'mode': mode,
         'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
         'machine': machine(),
-        'settings': {'latency_ms': args.latency_ms, 'concurrency': args.concurrency, 'account_limit': args.account_limit,
+        'settings': {'latency_ms': args.latency_ms, 'concurrency': args.concurrency,
+                     'compare_concurrency': args.compare_concurrency, 'account_limit': args.account_limit,
                      'limited_account_limit': args.limited_account_limit, 'forks': args.forks,
                      'public_ratio': args.public_ratio, 'role_vars': args.role_var, 'sizes': sizes},
         'total_seconds': round(total_seconds, 1),
