@@ -209,11 +209,18 @@ def admin_parser():
 
 
 def pick(answer, key):
-    for part in key.split('.'):
-        if isinstance(answer, dict) and part in answer:
-            answer = answer[part]
-        elif isinstance(answer, list) and part.isdigit() and int(part) < len(answer):
-            answer = answer[int(part)]
+    """The value at a dotted path. A key that holds dots itself (a route such as
+    'GET /2010-04-01/Accounts.json' under by_route) is matched whole, the longest first."""
+    parts = key.split('.')
+    while parts:
+        for size in range(len(parts), 0, -1):
+            name = '.'.join(parts[:size])
+            if isinstance(answer, dict) and name in answer:
+                answer, parts = answer[name], parts[size:]
+                break
+            if size == 1 and isinstance(answer, list) and name.isdigit() and int(name) < len(answer):
+                answer, parts = answer[int(name)], parts[1:]
+                break
         else:
             raise AdminError('the answer has no %s' % key)
     return answer

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from support import Client
+from support import AdminError, Client
+from emulator.cli import pick
 
 EMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_ACCOUNT = 'AC00000000000000000000000000000001'
@@ -91,6 +92,17 @@ def test_demo_seed_and_quiet(tmp_path):
 def admin_cli(port_file, *args):
     return subprocess.run([sys.executable, EMULATOR_DIR, 'admin', '--port-file', port_file] + list(args), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=60, check=False)
+
+
+def test_get_follows_a_dotted_path_and_finds_keys_that_hold_dots_whole():
+    stats = {'writes': 2, 'by_route': {'GET /2010-04-01/Accounts.json': 3, 'GET /2010-04-01/Accounts': 9},
+             'accounts': [{'sid': 'AC1'}]}
+    assert pick(stats, 'by_route.GET /2010-04-01/Accounts.json') == 3
+    assert pick(stats, 'by_route.GET /2010-04-01/Accounts') == 9
+    assert pick(stats, 'accounts.0.sid') == 'AC1'
+    assert pick(stats, 'writes') == 2
+    with pytest.raises(AdminError):
+        pick(stats, 'by_route.GET /2010-04-01/Accounts.xml')
 
 
 def test_admin_command_line(tmp_path):
