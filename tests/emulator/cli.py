@@ -155,6 +155,33 @@ def with_seed_file(client, args):
         return client.load_seed(json.load(handle))
 
 
+def files_under(paths):
+    """The files named, and every file under the directories named; a path that does not exist is an error."""
+    files = []
+    for path in paths:
+        if os.path.isdir(path):
+            files.extend(os.path.join(root, name) for root, _dirs, names in os.walk(path) for name in sorted(names))
+        elif os.path.isfile(path):
+            files.append(path)
+        else:
+            raise AdminError('no such file or directory: %s' % path)
+    return files
+
+
+def verb_no_secrets(client, args):
+    secrets = client.secrets()
+    files = files_under(args.paths)
+    if not secrets or not files:
+        raise AdminError('nothing to look for (%d secrets) or nowhere to look (%d files)' % (len(secrets), len(files)))
+    for path in files:
+        with open(path, encoding='utf-8', errors='replace') as handle:
+            text = handle.read()
+        for secret, what in secrets.items():
+            if secret in text:
+                raise AdminError('%s appears in %s' % (what, path))
+    return {'secrets': len(secrets), 'files': len(files), 'found': 0}
+
+
 VERBS = {
     'health': (lambda client, _args: client.health(), 'is it up? {"status": "ok", "port", "base_url"}'),
     'wait-healthy': (lambda client, args: client.wait_healthy(args.wait_timeout), 'poll health until it answers (bounded)'),
@@ -173,6 +200,8 @@ VERBS = {
     'load-seed': (with_seed_file, 'replace the seed document with FILE and reset'),
     'shutdown': (lambda client, _args: client.shutdown(), 'stop the emulator'),
     'wait-stat': (verb_wait_stat, 'wait until stats KEY >= N (bounded; --while-pid gives up when that process ends)'),
+    'no-secrets': (verb_no_secrets, 'exit 1 if any auth token or API key secret of the emulator appears in the files '
+                                    '(or under the directories) given'),
 }
 
 
@@ -201,6 +230,7 @@ def admin_parser():
     channels.add_argument('--type', choices=('public', 'private'), help='only channels of this type')
     channels.add_argument('--count', action='store_true', help='print how many channels, not the channels')
     verbs.choices['load-seed'].add_argument('file', metavar='FILE')
+    verbs.choices['no-secrets'].add_argument('paths', nargs='+', metavar='PATH')
     wait = verbs.choices['wait-stat']
     wait.add_argument('key', metavar='KEY', help='a counter of stats, e.g. writes or total')
     wait.add_argument('--at-least', type=int, required=True, metavar='N')

@@ -115,6 +115,18 @@ class EmulatorClient:
         """Every account with its owner, status, credentials and service SIDs."""
         return self.call('GET', 'accounts')
 
+    def secrets(self):
+        """Every credential secret of the emulator, each with what it is (never a part of it): the accounts'
+        auth tokens and their API keys' secrets."""
+        found = {}
+        for account in self.accounts():
+            if account.get('auth_token'):
+                found[account['auth_token']] = 'the auth token of %s' % account['sid']
+            for key in account.get('api_keys') or []:
+                if key.get('secret'):
+                    found[key['secret']] = 'the secret of API key %s' % key.get('sid')
+        return found
+
     def load_seed(self, seed):
         """Replace the seed document and reset."""
         return self.call('PUT', 'seed', seed)

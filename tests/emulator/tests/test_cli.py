@@ -114,6 +114,18 @@ def test_admin_command_line(tmp_path):
         assert json.loads(modes.stdout)['paging'] == 'offset'
         assert json.loads(modes.stdout)['appearing'] == {'after_writes': 3, 'count': 2, 'times': 1}
         assert admin_cli(port_file, 'stats', '--get', 'writes').stdout == '0\n'
+        # no-secrets: every account's auth token and API key secret, looked for in files and under directories.
+        token = admin_cli(port_file, 'accounts', '--get', '0.auth_token').stdout.strip()
+        clean = tmp_path / 'clean'
+        clean.mkdir()
+        (clean / 'output.log').write_text('PLAY RECAP ok=1\n')
+        found = admin_cli(port_file, 'no-secrets', str(clean), '--get', 'found')
+        assert (found.returncode, found.stdout) == (0, '0\n'), found.stderr
+        (clean / 'nested').mkdir()
+        (clean / 'nested' / 'leak.txt').write_text('token=%s\n' % token)
+        leaked = admin_cli(port_file, 'no-secrets', str(clean))
+        assert leaked.returncode == 1 and 'leak.txt' in leaked.stderr and 'the auth token of AC' in leaked.stderr and token not in leaked.stderr + leaked.stdout
+        assert admin_cli(port_file, 'no-secrets', str(tmp_path / 'missing')).returncode == 1
         assert admin_cli(port_file, 'channels', '--service', DEFAULT_SERVICE, '--type', 'public', '--count').stdout == '5\n'
         assert admin_cli(port_file, 'accounts', '--get', '0.sid').stdout == DEFAULT_ACCOUNT + '\n'
         assert len(json.loads(admin_cli(port_file, 'accounts').stdout)) == 3

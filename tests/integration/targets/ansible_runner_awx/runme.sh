@@ -84,5 +84,5 @@ run_job rerun --forks 10
 # 4. No secret in what AWX keeps and shows of a job: its events, its stdout, the reports. (The runner's
 # artifacts/IDENT/command file records the environment it was given, injected credentials included, as
 # env/envvars does: AWX never shows either, and neither is the job's output.)
-"${CHECK[@]}" no-secrets --base-url "${BASE_URL}" "${WORK_DIR}"/*.log "${WORK_DIR}/reports" \
+twilio_emulator_admin no-secrets "${WORK_DIR}"/*.log "${WORK_DIR}/reports" \
     "${PDD}"/artifacts/*/job_events "${PDD}"/artifacts/*/stdout "${PDD}"/artifacts/*/fact_cache

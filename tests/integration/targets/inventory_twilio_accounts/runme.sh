@@ -109,4 +109,4 @@ grep -F "a Standard API key cannot reach the Accounts resource" "${WORK_DIR}/sta
 grep -F "needs the parent account's auth token" "${WORK_DIR}/standard-key.joined"
 
 # 6. No token or secret of any account in any output (at -vvvv) or in the cache.
-"${CHECK[@]}" no-secrets --accounts "${ACCOUNTS}" "${WORK_DIR}"/*.json "${WORK_DIR}"/*.log "${WORK_DIR}/graph.txt" "${WORK_DIR}/cache"
+twilio_emulator_admin no-secrets "${WORK_DIR}"/*.json "${WORK_DIR}"/*.log "${WORK_DIR}/graph.txt" "${WORK_DIR}/cache"

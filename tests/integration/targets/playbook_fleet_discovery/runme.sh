@@ -119,5 +119,5 @@ elapsed "dry run with the vaulted token"
 for expected in 'task path: ' 'PLAY RECAP'; do
     grep -qF -- "${expected}" "${WORK_DIR}/migration.log"
 done
-"${CHECK[@]}" no-secrets --base-url "${BASE_URL}" "${WORK_DIR}"/*.log "${WORK_DIR}"/options-host.json \
+twilio_emulator_admin no-secrets "${WORK_DIR}"/*.log "${WORK_DIR}"/options-host.json \
     "${REPORTS}" "${WORK_DIR}/reports-rerun" "${WORK_DIR}/reports-vaulted"

@@ -118,7 +118,7 @@ run_playbook "${WORK_DIR}/audit-after.log" audit.yml
 "${CHECK[@]}" writes --base-url "${BASE_URL}" --expected 0
 
 # 8. No secret in any output or report.
-"${CHECK[@]}" no-secrets --inventory "${INVENTORY}" "${WORK_DIR}"/*.log "${REPORTS}"/*
+twilio_emulator_admin no-secrets "${WORK_DIR}"/*.log "${REPORTS}"/*
 
 # 9. The example inventory's vaulted values open with the example vault password file.
 ansible acme-production,acme-eu -i "${EXAMPLES}/inventory.example.yml" -c local \
@@ -154,7 +154,7 @@ grep -c '!vault' "${VAULTED_INVENTORY}" | grep -qx 2
 ansible-playbook -i "${VAULTED_INVENTORY}" twilio_ops.chat.audit --vault-password-file "${VAULT_PASSWORD_FILE}" -vvvv \
     -e "twilio_api_base_url=${BASE_URL}" -e "twilio_chat_migration_report_dir=${WORK_DIR}/vaulted-reports" > "${WORK_DIR}/vaulted.log" 2>&1
 "${CHECK[@]}" recap --log "${WORK_DIR}/vaulted.log" --hosts alpha beta --where changed=0 failed=0
-"${CHECK[@]}" no-secrets --inventory "${INVENTORY}" "${WORK_DIR}/vaulted.log" "${WORK_DIR}"/vaulted-reports/*
+twilio_emulator_admin no-secrets "${WORK_DIR}/vaulted.log" "${WORK_DIR}"/vaulted-reports/*
 
 # 11. Subaccounts of a parent, with no credential of their own: the role reads each one's auth token through the
 #     parent, in memory, and works on every Chat service it finds (files/seed-fleet.json). Nothing in the
@@ -212,4 +212,4 @@ run_as_parent "${WORK_DIR}/fleet-rerun.log" "${FLEET_INVENTORY}" migrate.yml
 "${CHECK[@]}" writes --base-url "${TWILIO_EMULATOR_URL}" --expected 0
 "${FLEET[@]}" reports --report-dir "${FLEET_REPORTS}" --kind migration --nothing-left
 # 10d. No token or secret of the parent or of any subaccount in any output (all at -vvvv) or report.
-"${FLEET[@]}" no-secrets --seed "${FLEET_SEED}" "${WORK_DIR}"/fleet-*.log "${FLEET_REPORTS}"/* "${WORK_DIR}"/subaccount-reports/*
+twilio_emulator_admin no-secrets "${WORK_DIR}"/fleet-*.log "${FLEET_REPORTS}"/* "${WORK_DIR}"/subaccount-reports/*

@@ -86,29 +86,6 @@ def cmd_state(args):
     print('state: %d public channels left, %d write requests' % (sum(counts.values()), writes))
 
 
-def cmd_no_secrets(args):
-    values = set()
-    for account in EmulatorClient(args.base_url).accounts():
-        values.add(account['auth_token'])
-        values.update(key['secret'] for key in account.get('api_keys', []))
-    values.discard(None)
-    paths = []
-    for path in args.paths:
-        if os.path.isdir(path):
-            paths.extend(os.path.join(root, name) for root, dirs, names in os.walk(path) for name in names)
-        elif os.path.exists(path):
-            paths.append(path)
-    if not values or not paths:
-        fail('nothing to look for or nowhere to look')
-    for path in paths:
-        with open(path, encoding='utf-8', errors='replace') as handle:
-            text = handle.read()
-        for value in values:
-            if value in text:
-                fail('a secret (%s...) appears in %s' % (value[:6], path))
-    print('no secret of %d in %d files' % (len(values), len(paths)))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest='command', required=True)
@@ -124,10 +101,6 @@ def main():
     state.add_argument('--migrated', action='store_true')
     state.add_argument('--writes', type=int)
     state.set_defaults(run=cmd_state)
-    secrets = commands.add_parser('no-secrets')
-    secrets.add_argument('--base-url', required=True)
-    secrets.add_argument('paths', nargs='+')
-    secrets.set_defaults(run=cmd_no_secrets)
     args = parser.parse_args()
     args.run(args)
 

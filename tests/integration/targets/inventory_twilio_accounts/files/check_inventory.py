@@ -9,7 +9,6 @@ never from the plugin under test.
 
 import argparse
 import json
-import os
 import re
 import sys
 
@@ -35,15 +34,6 @@ def plain(value):
 
 def active_subaccounts(accounts):
     return sorted(a['sid'] for a in accounts if a['owner_account_sid'] == PARENT and a['sid'] != PARENT and a['status'] == 'active')
-
-
-def secrets(accounts):
-    """Every auth token and API key secret the emulator holds, of every account."""
-    found = set()
-    for account in accounts:
-        found.add(account['auth_token'])
-        found.update(key['secret'] for key in account.get('api_keys', []))
-    return sorted(value for value in found if value)
 
 
 def cmd_list(args):
@@ -120,28 +110,6 @@ def cmd_constructed(args):
     print('constructed: label, %d keyed hosts, one composed group' % len(tenants))
 
 
-def cmd_no_secrets(args):
-    """No secret of any account in any of the files (or under the directories) given."""
-    values = secrets(load(args.accounts))
-    if not values:
-        fail('no secret to look for')
-    paths = []
-    for path in args.paths:
-        if os.path.isdir(path):
-            paths.extend(os.path.join(root, name) for root, dirs, names in os.walk(path) for name in names)
-        else:
-            paths.append(path)
-    if not paths:
-        fail('no file to look in')
-    for path in paths:
-        with open(path, encoding='utf-8', errors='replace') as handle:
-            text = handle.read()
-        for value in values:
-            if value in text:
-                fail('a secret (%s...) appears in %s' % (value[:6], path))
-    print('no secret in %d files' % len(paths))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest='command', required=True)
@@ -159,10 +127,6 @@ def main():
     command.add_argument('--accounts', required=True)
     command.add_argument('inventory_json')
     command.set_defaults(run=cmd_constructed)
-    command = commands.add_parser('no-secrets')
-    command.add_argument('--accounts', required=True)
-    command.add_argument('paths', nargs='+')
-    command.set_defaults(run=cmd_no_secrets)
     args = parser.parse_args()
     args.run(args)
 

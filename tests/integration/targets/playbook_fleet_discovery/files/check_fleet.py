@@ -137,30 +137,6 @@ def cmd_recap(args):
     print('recap: %d hosts with %s' % (len(hosts), ' '.join(args.where)))
 
 
-def cmd_no_secrets(args):
-    """No auth token or API key secret of any account of the emulator in any of the files or directories given."""
-    values = set()
-    for account in EmulatorClient(args.base_url).accounts():
-        values.add(account['auth_token'])
-        values.update(key['secret'] for key in account.get('api_keys', []))
-    values.discard(None)
-    paths = []
-    for path in args.paths:
-        if os.path.isdir(path):
-            paths.extend(os.path.join(root, name) for root, dirs, names in os.walk(path) for name in names)
-        else:
-            paths.append(path)
-    if not values or not paths:
-        fail('nothing to look for or nowhere to look')
-    for path in paths:
-        with open(path, encoding='utf-8', errors='replace') as handle:
-            text = handle.read()
-        for value in values:
-            if value in text:
-                fail('a secret (%s...) appears in %s' % (value[:6], path))
-    print('no secret of %d in %d files' % (len(values), len(paths)))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest='command', required=True)
@@ -177,7 +153,6 @@ def main():
     command('state', cmd_state, '--base-url', '--expected')
     command('writes', cmd_writes, '--base-url').add_argument('--expected', type=int, required=True)
     command('recap', cmd_recap, '--log', '--expected').add_argument('--where', nargs='+', required=True)
-    command('no-secrets', cmd_no_secrets, '--base-url').add_argument('paths', nargs='+')
     args = parser.parse_args()
     args.run(args)
 

@@ -170,28 +170,17 @@ def cmd_recap(args):
     print('PLAY RECAP as expected: %s' % rows)
 
 
-def cmd_no_secrets(args):
-    secrets = [value for host_vars in load_hosts(args.inventory).values() for key, value in host_vars.items() if key in SECRET_KEYS]
-    for path in args.files:
-        with open(path, errors='replace') as handle:
-            text = handle.read()
-        for secret in secrets:
-            if secret in text:
-                fail('%s contains a secret' % path)
-    print('no secret in %s' % ', '.join(args.files))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest='command', required=True)
     for name, function in (('expect', cmd_expect), ('writes', cmd_writes), ('reset-stats', cmd_reset_stats),
                            ('fault', cmd_fault), ('clear-faults', cmd_clear_faults), ('state', cmd_state),
-                           ('report', cmd_report), ('recap', cmd_recap), ('no-secrets', cmd_no_secrets)):
+                           ('report', cmd_report), ('recap', cmd_recap)):
         command = commands.add_parser(name)
         command.set_defaults(function=function)
-        if name not in ('recap', 'no-secrets', 'report'):
+        if name not in ('recap', 'report'):
             command.add_argument('--base-url', required=True)
-        if name in ('expect', 'state', 'report', 'no-secrets'):
+        if name in ('expect', 'state', 'report'):
             command.add_argument('--inventory', required=True)
     commands.choices['expect'].add_argument('--out', required=True)
     commands.choices['writes'].add_argument('--expected', type=int, required=True)
@@ -209,7 +198,6 @@ def main():
     recap.add_argument('--log', required=True)
     recap.add_argument('--hosts', nargs='+', required=True)
     recap.add_argument('--where', nargs='+', required=True, metavar='KEY=VALUE')
-    commands.choices['no-secrets'].add_argument('files', nargs='+')
     args = parser.parse_args()
     args.function(args)
 

@@ -1,7 +1,7 @@
 # Copyright (c) twilio_ops.chat contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Checks of the reports written for the subaccounts of files/seed-fleet.json, and that no secret leaked."""
+"""Checks of the reports written for the subaccounts of files/seed-fleet.json (the admin command line's no-secrets checks that no secret leaked)."""
 
 import argparse
 import glob
@@ -63,23 +63,6 @@ def cmd_overrides(args):
     print('overrides applied')
 
 
-def cmd_no_secrets(args):
-    with open(args.seed) as handle:
-        seed = json.load(handle)
-    secrets = []
-    for parent in seed['accounts']:
-        for account in [parent] + parent.get('subaccounts', []):
-            secrets.append(account['auth_token'])
-            secrets.extend(key['secret'] for key in account.get('api_keys', []))
-    for path in args.files:
-        with open(path, errors='replace') as handle:
-            text = handle.read()
-        for secret in secrets:
-            if secret in text:
-                fail('%s contains a secret' % path)
-    print('no secret in %d files' % len(args.files))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     commands = parser.add_subparsers(dest='command', required=True)
@@ -91,10 +74,6 @@ def main():
     overrides = commands.add_parser('overrides')
     overrides.set_defaults(function=cmd_overrides)
     overrides.add_argument('--report', required=True)
-    no_secrets = commands.add_parser('no-secrets')
-    no_secrets.set_defaults(function=cmd_no_secrets)
-    no_secrets.add_argument('--seed', required=True)
-    no_secrets.add_argument('files', nargs='+')
     args = parser.parse_args()
     args.function(args)
 
