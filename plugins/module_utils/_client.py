@@ -23,6 +23,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import contextlib
 import fnmatch
 import inspect
 import ipaddress
@@ -405,9 +406,11 @@ class TwilioClient:
         gate: None, or a function returning a context manager held around each page's request (the
         bulk engine's limiter, so that its list reads take a place among its requests in flight).
         """
+        gate = gate or _ungated
         query = dict(params or {})
         query.setdefault('PageSize', PAGE_SIZE)
-        page = self._get_page(gate, product, path, action, params=query)
+        with gate():
+            page = self.request('GET', product, path, action, params=query)
         seen_links = set()
         for dummy in range(MAX_PAGES):
             yield from page.get(key) or []
@@ -417,14 +420,9 @@ class TwilioClient:
             if link in seen_links:
                 raise TwilioError('%s failed: Twilio sent the same %s twice (%s)' % (action, link_name, link))
             seen_links.add(link)
-            page = self._get_page(gate, product, None, action, absolute_url=self.follow_url(product, link))
+            with gate():
+                page = self.request('GET', product, None, action, absolute_url=self.follow_url(product, link))
         raise TwilioError('%s failed: more than %d pages' % (action, MAX_PAGES))
-
-    def _get_page(self, gate, product, path, action, params=None, absolute_url=None):
-        if gate is None:
-            return self.request('GET', product, path, action, params=params, absolute_url=absolute_url)
-        with gate():
-            return self.request('GET', product, path, action, params=params, absolute_url=absolute_url)
 
     # --- Chat and Conversations resources ----------------------------------
 
@@ -458,21 +456,22 @@ class TwilioClient:
 
     def update_channel(self, service_sid, channel_sid, fields, webhook_enabled=None):
         """The Chat v3 channel update: the only write this collection makes."""
-        return self.request_answer(*self._channel_update(service_sid, channel_sid, fields, webhook_enabled)).body
+        return self._send_update(self.session, service_sid, channel_sid, fields, webhook_enabled).body
 
     def send_channel_update(self, service_sid, channel_sid, fields, webhook_enabled=None):
         """update_channel() for the bulk engine: a TwilioAnswer, and a 429 raised at once (not retried here).
 
         Other retryable statuses and connection errors are retried as everywhere.
         """
-        return self.request_answer(*self._channel_update(service_sid, channel_sid, fields, webhook_enabled), session=self.pool_session)
+        return self._send_update(self.pool_session, service_sid, channel_sid, fields, webhook_enabled)
 
-    def _channel_update(self, service_sid, channel_sid, fields, webhook_enabled):
+    def _send_update(self, session, service_sid, channel_sid, fields, webhook_enabled):
         headers = None
         if webhook_enabled is not None:
             headers = {'X-Twilio-Webhook-Enabled': 'true' if webhook_enabled else 'false'}
-        return ('POST', 'chat', self.channel_path('v3', service_sid, channel_sid),
-                'Migrating channel %s of service %s' % (channel_sid, service_sid), None, fields, headers)
+        return self.request_answer('POST', 'chat', self.channel_path('v3', service_sid, channel_sid),
+                                   'Migrating channel %s of service %s' % (channel_sid, service_sid),
+                                   data=fields, headers=headers, session=session)
 
     # --- Accounts (2010-04-01 API) and Chat services --------------------------
 
@@ -521,6 +520,12 @@ class TwilioClient:
 
     def fetch_chat_service(self, sid):
         return self.request('GET', 'chat', '/v2/Services/%s' % quote(sid, safe=''), 'Reading Chat service %s' % sid)
+
+
+@contextlib.contextmanager
+def _ungated():
+    """The gate of a listing nobody limits."""
+    yield
 
 
 def _innermost(exc):

@@ -288,7 +288,7 @@ def run_module(module):
     params = module.params
     journal = open_journal(module)
     try:
-        # One connection more than the writers: the main thread keeps reading pages meanwhile.
+        # Reads and writes have a pooled session each; reads may come from the reader and the main thread at once.
         with module.client(pool_size=params['concurrency'] + 1) as client:
             migration = BulkMigration(
                 client, params['service_sid'], params['type'], params['messaging_service_sid'], params['webhook_enabled'],
