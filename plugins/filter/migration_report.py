@@ -193,6 +193,7 @@ _value:
 import datetime
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.twilio_ops.chat.plugins.module_utils._channels import SAMPLE_SIZE
 
 KINDS = ('migration', 'dry-run', 'audit')
 EMPTY_SUMMARY = {'total': 0, 'changed': 0, 'unchanged': 0, 'failed': 0}
@@ -225,13 +226,23 @@ def _service_entry(service, error, counts):
     return entry
 
 
+def _census(read):
+    """The census a twilio_chat_channel_info summary_only result holds (empty when the read failed)."""
+    return EMPTY_CENSUS if read.get('msg') is not None else read.get('summary') or EMPTY_CENSUS
+
+
+def _to_change(census):
+    """How many counted channels a migration would change: the public ones, and the private ones on another messaging service."""
+    return census['public'] + census['other_messaging_service']
+
+
 def _verification(check, sample_size):
     error = check.get('msg')
-    census = EMPTY_CENSUS if error is not None else check.get('summary') or EMPTY_CENSUS
+    census = _census(check)
     public_left = [channel['sid'] for channel in census['public_sample']]
     other = [channel['sid'] for channel in census['other_messaging_service_sample']]
     return {
-        'passed': error is None and census['public'] == 0 and census['other_messaging_service'] == 0,
+        'passed': error is None and _to_change(census) == 0,
         'error': error,
         'public_left': census['public'],
         'public_left_sample': public_left[:sample_size],
@@ -280,8 +291,8 @@ def _audit_services(reads):
     for read in reads:
         service = _service_of(read)
         error = read.get('msg')
-        census = EMPTY_CENSUS if error is not None else read.get('summary') or EMPTY_CENSUS
-        would_change = census['public'] + census['other_messaging_service']
+        census = _census(read)
+        would_change = _to_change(census)
         counts = {'total': census['total'], 'changed': would_change, 'unchanged': census['total'] - would_change, 'failed': 0}
         entry = _service_entry(service, error, counts)
         entry['public'] = census['public']
@@ -292,7 +303,7 @@ def _audit_services(reads):
     return services
 
 
-def migration_report(results, kind, account, account_sid, checks=None, generated_at=None, sample_size=20,
+def migration_report(results, kind, account, account_sid, checks=None, generated_at=None, sample_size=SAMPLE_SIZE,
                      account_friendly_name=None):
     """The per-account report, from the registered results of the role's looped tasks."""
     if kind not in KINDS:
