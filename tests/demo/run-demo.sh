@@ -64,9 +64,7 @@ emulator_writes() {
 # parent, in memory, when it needs it.
 INVENTORY="${WORK_DIR}/demo.twilio_accounts.yml"
 echo 'plugin: twilio_ops.chat.twilio_accounts' > "${INVENTORY}"
-for name in $(compgen -e | grep '^TWILIO_' | grep -v '^TWILIO_EMULATOR_' || true); do
-    unset "${name}"
-done
+twilio_unset_environment
 export TWILIO_ACCOUNT_SID=AC000000000000000000000000dead0100
 export TWILIO_AUTH_TOKEN=fake-demo-parent-token-0100
 export TWILIO_API_BASE_URL="${BASE_URL}"

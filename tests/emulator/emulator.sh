@@ -12,6 +12,15 @@ TWILIO_EMULATOR_PYTHON="${TWILIO_EMULATOR_PYTHON:-${ANSIBLE_TEST_PYTHON_INTERPRE
 TWILIO_EMULATOR_PID=
 TWILIO_EMULATOR_WORKDIR=
 
+# twilio_unset_environment: unset every TWILIO_* variable but the emulator's own, so that no credential or
+# base URL of a real Twilio account reaches a demo or a test that did not set it itself.
+twilio_unset_environment() {
+    local name
+    for name in $(compgen -e | grep '^TWILIO_' | grep -v '^TWILIO_EMULATOR_' || true); do
+        unset "${name}"
+    done
+}
+
 # twilio_emulator_start SEED_FILE [EXTRA_ARGS...]: sets TWILIO_EMULATOR_URL.
 twilio_emulator_start() {
     local seed="$1"

@@ -17,12 +17,11 @@ PDD="${WORK_DIR}/private_data_dir"
 PARENT_SID=ACa3c00000000000000000000000000001
 PARENT_TOKEN=awx-parent-token-6f0d2e
 
-for name in $(compgen -e | grep '^TWILIO_' | grep -v '^TWILIO_EMULATOR_' || true); do
-    unset "${name}"
-done
 
 # shellcheck source=../../../emulator/emulator.sh
 source "${COLLECTION_ROOT}/tests/emulator/emulator.sh"
+# Nothing of Twilio's in the environment but what each step gives.
+twilio_unset_environment
 trap twilio_emulator_stop EXIT
 twilio_emulator_start "${TARGET_DIR}/files/seed.json"
 BASE_URL="${TWILIO_EMULATOR_URL}"

@@ -17,19 +17,16 @@ STANDARD_SECRET=fake-fleet-standard-key-secret
 MAIN_KEY=SKf1ee7000000000000000000000000002
 MAIN_SECRET=fake-fleet-main-key-secret
 
-# Nothing of Twilio's in the environment but what each step gives (set -x never prints a secret that
-# is not also in the seed, which is test data).
-for name in $(compgen -e | grep '^TWILIO_' | grep -v '^TWILIO_EMULATOR_' || true); do
-    unset "${name}"
-done
 export ANSIBLE_NOCOLOR=1
 
 # shellcheck source=../../../emulator/emulator.sh
 source "${COLLECTION_ROOT}/tests/emulator/emulator.sh"
+# Nothing of Twilio's in the environment but what each step gives.
+twilio_unset_environment
 trap twilio_emulator_stop EXIT
 twilio_emulator_start "${COLLECTION_ROOT}/tests/emulator/seeds/fleet.json"
 BASE_URL="${TWILIO_EMULATOR_URL}"
-# The emulator's own view of every account, tokens included: the expected hosts and the secrets to look for.
+# The emulator's own view of every account (tokens included, so not named *.json: the secret scan reads those): the expected hosts.
 ACCOUNTS="${WORK_DIR}/emulator-accounts.data"
 twilio_emulator_admin accounts > "${ACCOUNTS}"
 

@@ -22,13 +22,12 @@ PARENT_SID=ACd15c0000000000000000000000000001
 PARENT_TOKEN=discovery-parent-token-3b7e91
 FORKS=10
 
-for name in $(compgen -e | grep '^TWILIO_' | grep -v '^TWILIO_EMULATOR_' || true); do
-    unset "${name}"
-done
 export ANSIBLE_NOCOLOR=1
 
 # shellcheck source=../../../emulator/emulator.sh
 source "${COLLECTION_ROOT}/tests/emulator/emulator.sh"
+# Nothing of Twilio's in the environment but what each step gives.
+twilio_unset_environment
 trap twilio_emulator_stop EXIT
 twilio_emulator_start "${TARGET_DIR}/files/seed.json"
 BASE_URL="${TWILIO_EMULATOR_URL}"
