@@ -226,8 +226,7 @@ def _peak_rss_kib(pid):
 class Measured:
     """The outcome of one measured command."""
 
-    def __init__(self, command, returncode, seconds, max_rss_mb, rss_by_role_mb, log_path, timed_out):
-        self.command = command
+    def __init__(self, returncode, seconds, max_rss_mb, rss_by_role_mb, log_path, timed_out):
         self.returncode = returncode
         self.seconds = seconds
         self.max_rss_mb = max_rss_mb
@@ -278,4 +277,4 @@ def run_measured(command, log_path, env=None, timeout=900, cwd=None):
     # starts at this bench process's own size at fork time (large after reading 100,000 channels), not
     # at the size of anything the run itself held. VmHWM, sampled in each process of the run, is its own.
     peak_kib = max(list(memory.peaks.values()) or [0])
-    return Measured(command, returncode, seconds, round(peak_kib / 1024.0, 1), by_role, log_path, timed_out)
+    return Measured(returncode, seconds, round(peak_kib / 1024.0, 1), by_role, log_path, timed_out)

@@ -54,7 +54,6 @@ def targets(document):
     biggest = results.get('role-%d' % large)
     limited = results.get('role-limited-%d' % sizes['limited'])
     check = results.get('role-check-%d' % sizes['check'])
-    sdk, uri = results.get('sdk'), results.get('uri-loop')
     found = []
 
     ratio = middle and middle['work_ratio']

@@ -272,7 +272,7 @@ class Bench:
             'public_before': public_before,
             'public_after': public_after,
             'writes_needed': writes_needed,
-            'concurrency': scenario.concurrency if scenario.variant in ('role', 'fleet') else 1,
+            'concurrency': scenario.concurrency,
             'account_limit': scenario.account_limit,
             'forks': scenario.forks,
             'seconds': round(measured.seconds, 2),
@@ -286,7 +286,7 @@ class Bench:
             'ms_per_channel': round(1000.0 * measured.seconds / total_channels, 3) if total_channels else None,
             'work_ms_per_channel': round(1000.0 * work / total_channels, 3) if total_channels and work else None,
             'bound_seconds': round(bound, 2),
-            'bound_in_flight': scenario.in_flight if scenario.variant in ('role', 'fleet') else 1,
+            'bound_in_flight': scenario.in_flight,
             'ratio': round(measured.seconds / bound, 3) if bound else None,
             'work_ratio': round(work / bound, 3) if bound and work else None,
             'max_rss_mb': measured.max_rss_mb,
@@ -304,7 +304,7 @@ def bound_seconds(scenario, public_per_account, latency, writes=True):
 
     Accounts run `forks` at a time, so a fleet needs ceil(accounts / forks) times one account's bound.
     """
-    in_flight = scenario.in_flight if scenario.variant in ('role', 'fleet') else 1
+    in_flight = scenario.in_flight
     pages = max(1, int(math.ceil(public_per_account / float(harness.PAGE_SIZE))))
     one_account = pages * latency + (public_per_account * latency / in_flight if writes else 0.0)
     waves = int(math.ceil(scenario.accounts / float(max(1, scenario.forks)))) if scenario.variant == 'fleet' else 1

@@ -107,7 +107,6 @@ def test_a_gate_is_held_around_each_page_request_and_released_while_items_are_us
         events.append('leave')
 
     client = client_for(base_url)
-    EmulatorClient(base_url).reset_stats()
     for dummy in client.list_channels(SERVICE, ['public', 'private'], page_size=50, gate=gate):
         # Items are used between pages, never while a page's request holds the gate.
         if events[-1] != 'item':
@@ -163,7 +162,7 @@ def first_public_sid(client):
 
 
 def test_send_channel_update_hands_a_429_back_at_once_with_its_headers(base_url):
-    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
+    client = client_for(base_url)
     channel_sid = first_public_sid(client)
     set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 429, 'times': 1}])
     with pytest.raises(TwilioError) as caught:
@@ -180,7 +179,7 @@ def test_send_channel_update_hands_a_429_back_at_once_with_its_headers(base_url)
 
 
 def test_send_channel_update_still_retries_5xx(base_url):
-    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
+    client = client_for(base_url)
     channel_sid = first_public_sid(client)
     set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 503, 'times': 1}])
     answer = client.send_channel_update(SERVICE, channel_sid, {'Type': 'private'})
@@ -188,7 +187,7 @@ def test_send_channel_update_still_retries_5xx(base_url):
 
 
 def test_update_channel_keeps_retrying_429_itself(base_url):
-    client = TwilioClient(ACCOUNT, auth_token=TOKEN, api_base_url=base_url, max_retries=3, timeout=10)
+    client = client_for(base_url)
     channel_sid = first_public_sid(client)
     set_faults(base_url, rules=[{'method': 'POST', 'path_regex': '^/v3/', 'status': 429, 'times': 1, 'retry_after': 0}])
     assert client.update_channel(SERVICE, channel_sid, {'Type': 'private'})['type'] == 'private'

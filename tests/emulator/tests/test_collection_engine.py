@@ -93,7 +93,6 @@ def test_offset_paging_really_shifts_pages_past_a_single_pass(server, admin, tmp
 
 def test_check_mode_plans_every_public_channel_once_and_writes_nothing(server, admin, tmp_path):
     admin.set_modes(MODES['offset'])
-    admin.reset_stats()
     summary, journal = run_engine(server.base_url, tmp_path, check_mode=True)
     assert admin.stats()['writes'] == 0
     assert summary['changed'] == len(journal) == PUBLIC_COUNT
@@ -104,7 +103,6 @@ def test_at_the_account_limit_the_engine_own_list_reads_cause_no_429(server, adm
     """Twilio counts list reads against the same limit as writes: with concurrency at the account's limit, the
     reader listing the next pages while the pool writes must take one of the places, not push the account over."""
     admin.set_limits(concurrency_limit=4, latency_ms=5)
-    admin.reset_stats()
     summary, dummy = run_engine(server.base_url, tmp_path, concurrency=4)
     stats = admin.stats()
     assert public_sids(admin) == set() and summary['changed'] == PUBLIC_COUNT
